@@ -1,0 +1,29 @@
+/* Capacity profile "small": the mps2-an386 board and host-sim by default.
+ * Every fixed table in the firmware takes its size from here; docs/memory.md
+ * adds the figures up. Plain C so that lwipopts.h can include it. */
+#ifndef GW_PROFILE_H_
+#define GW_PROFILE_H_
+
+#define GW_PROFILE_NAME "small"
+
+/* Subscribers and signalling. */
+#define GW_CAP_USERS 256
+#define GW_CAP_BINDINGS 512
+#define GW_CAP_CALLS 64
+#define GW_CAP_RELAYED_CALLS 32
+#define GW_CAP_CDRS 2048
+#define GW_CAP_TRANSACTIONS 128
+
+/* Operator shell. */
+#define GW_CAP_TELNET_SESSIONS 2
+#define GW_CAP_LOG_LINES 128
+#define GW_CAP_LOG_LINE_CHARS 120
+
+/* Network stack (lwIP). */
+#define GW_CAP_PBUF_POOL 48      /* RX frames in flight */
+#define GW_CAP_LWIP_HEAP 24576   /* TX pbufs built by the stack */
+#define GW_CAP_UDP_PCBS 8        /* SIP, TFTP, SNTP, syslog */
+#define GW_CAP_TCP_PCBS 4        /* telnet sessions + spare */
+#define GW_CAP_TCP_LISTEN 2
+
+#endif
