@@ -15,11 +15,15 @@ class Console {
   void Write(std::span<const std::byte> bytes) { DoWrite(bytes); }
   // True once the input has closed for good (host-sim: EOF on stdin).
   bool Closed() { return DoClosed(); }
+  // True when a person types on it (a TTY, a UART): the shell echoes and
+  // edits lines. False for piped input: no echo, plain lines.
+  bool Interactive() { return DoInteractive(); }
 
  private:
   virtual size_t DoRead(std::span<std::byte> out) = 0;
   virtual void DoWrite(std::span<const std::byte> bytes) = 0;
   virtual bool DoClosed() { return false; }
+  virtual bool DoInteractive() { return true; }
 };
 
 }  // namespace gw::hal
