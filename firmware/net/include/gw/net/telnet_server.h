@@ -1,0 +1,90 @@
+#pragma once
+// A minimal telnet server over lwIP's raw TCP API: options negotiated so the
+// client works in character mode with the server echoing (WILL ECHO, WILL
+// SUPPRESS-GO-AHEAD), IAC sequences stripped from the input, CR NUL folded,
+// output queued per connection and drained as the peer acknowledges.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "gw/core/ring.h"
+#include "gw/core/status.h"
+#include "gw_profile.h"
+#include "lwip/tcp.h"
+
+namespace gw::net {
+
+class TelnetHandler {
+ public:
+  virtual ~TelnetHandler() = default;
+  // A connection opened in slot id.
+  void OnOpen(size_t id) { DoOnOpen(id); }
+  // Input bytes with telnet commands removed.
+  void OnData(size_t id, std::span<const std::byte> data) { DoOnData(id, data); }
+  // The connection is gone (peer closed, error, or our Close completed).
+  void OnClosed(size_t id) { DoOnClosed(id); }
+
+ private:
+  virtual void DoOnOpen(size_t id) = 0;
+  virtual void DoOnData(size_t id, std::span<const std::byte> data) = 0;
+  virtual void DoOnClosed(size_t id) = 0;
+};
+
+struct TelnetStats {
+  uint32_t accepted = 0;
+  uint32_t refused = 0;        // all session slots busy
+  uint32_t tx_truncated = 0;   // output that did not fit the queue
+  uint32_t closed = 0;
+};
+
+class TelnetServer {
+ public:
+  static constexpr size_t kSessions = GW_CAP_TELNET_SESSIONS;
+  static constexpr size_t kTxQueue = 8192;
+
+  TelnetServer() = default;
+  TelnetServer(const TelnetServer&) = delete;
+  TelnetServer& operator=(const TelnetServer&) = delete;
+
+  // ResourceExhausted if no PCB is free; AlreadyExists if the port is taken.
+  Status Listen(uint16_t port, TelnetHandler& handler);
+  // Queues text, turning bare LF into CR LF. ResourceExhausted if the queue
+  // could not take all of it (what fits is sent; the cut is counted).
+  // NotFound for a slot that is not open.
+  Status Send(size_t id, std::string_view text);
+  // Closes the connection once its queued output is sent.
+  void Close(size_t id);
+  bool IsOpen(size_t id) const { return id < kSessions && conns_[id].pcb != nullptr; }
+  const TelnetStats& stats() const { return stats_; }
+  size_t open_count() const;
+
+ private:
+  enum class RxState : uint8_t { kData, kIac, kOption, kSub, kSubIac, kCr };
+  struct Conn {
+    struct tcp_pcb* pcb = nullptr;
+    TelnetServer* server = nullptr;
+    size_t id = 0;
+    RxState rx = RxState::kData;
+    bool closing = false;
+    Ring<char, kTxQueue> tx;
+  };
+
+  static err_t Accept(void* arg, struct tcp_pcb* pcb, err_t err);
+  static err_t Recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
+  static err_t Sent(void* arg, struct tcp_pcb* pcb, u16_t len);
+  static err_t PollCb(void* arg, struct tcp_pcb* pcb);
+  static void Error(void* arg, err_t err);
+
+  void Input(Conn& c, const uint8_t* data, size_t len);
+  bool Queue(Conn& c, const char* data, size_t len);
+  void Drain(Conn& c);
+  void Release(Conn& c, bool abort);
+
+  struct tcp_pcb* listener_ = nullptr;
+  TelnetHandler* handler_ = nullptr;
+  Conn conns_[kSessions];
+  TelnetStats stats_;
+};
+
+}  // namespace gw::net
