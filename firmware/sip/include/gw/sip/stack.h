@@ -1,0 +1,66 @@
+#pragma once
+// The SIP entry point on the gateway's UDP port. For now it answers OPTIONS
+// addressed to the gateway with 200 (Allow/Accept/Supported), ACK with
+// nothing, every other request with 501, refuses requests that do not parse
+// with 400, and counts and drops responses and garbage. The transaction
+// layer, registrar and proxy plug in here.
+#include <cstdint>
+#include <string_view>
+
+#include "gw/core/fixed_string.h"
+#include "gw/net/address.h"
+#include "gw/net/udp.h"
+#include "gw/sip/message.h"
+
+namespace gw::sip {
+
+// Who the gateway is: what a Request-URI must name to be "for us".
+struct LocalIdentity {
+  uint32_t address = 0;            // own interface address
+  uint32_t advertised_address = 0; // SIP.ADVERTISE_ADDR, 0 if unset
+  uint16_t port = 5060;
+  uint16_t advertised_port = 0;    // 0: same as port
+  String<64> domain;               // SIP.DOMAIN
+};
+
+struct SipStats {
+  uint32_t rx_datagrams = 0;
+  uint32_t rx_requests[static_cast<size_t>(Method::kCount)] = {};
+  uint32_t rx_responses = 0;      // dropped: no client transactions yet
+  uint32_t rx_keepalives = 0;     // CRLF pings
+  uint32_t rx_bad_requests = 0;   // answered 400
+  uint32_t rx_garbage = 0;        // not SIP at all: dropped
+  uint32_t tx_responses[7] = {};  // by class: [1] = 1xx ... [6] = 6xx
+  uint32_t tx_errors = 0;         // the transport refused a response
+};
+
+class Stack : public net::DatagramHandler {
+ public:
+  static constexpr size_t kMaxResponse = 2048;
+  static constexpr std::string_view kAllow = "OPTIONS";
+
+  Stack(net::DatagramSender& sender, const LocalIdentity& identity, std::string_view server)
+      : sender_(sender), identity_(identity), server_(server) {}
+
+  const SipStats& stats() const { return stats_; }
+  // Whether a Request-URI names the gateway itself.
+  bool IsForUs(std::string_view request_uri) const;
+
+ private:
+  void DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) override;
+  void HandleRequest(const Message& req, const net::Endpoint& from);
+  // Builds and sends a response to req: status line, the request's Via
+  // (top one with received/rport per RFC 3581), From, To (with a tag),
+  // Call-ID, CSeq, then extra header lines (each ending in CRLF).
+  void Respond(const Message& req, const net::Endpoint& from, int code,
+               std::string_view reason, std::string_view extra);
+
+  net::DatagramSender& sender_;
+  const LocalIdentity& identity_;
+  std::string_view server_;
+  SipStats stats_;
+  String<kMaxResponse> tx_;
+  uint32_t tag_counter_ = 0;
+};
+
+}  // namespace gw::sip

@@ -1,0 +1,176 @@
+#include "gw/sip/stack.h"
+
+#include "gw/core/log.h"
+#include "gw/sip/via.h"
+
+namespace gw::sip {
+namespace {
+
+// A cheap, stable hash for To-tags (FNV-1a).
+uint32_t Fnv1a(std::string_view s, uint32_t seed) {
+  uint32_t h = 2166136261u ^ seed;
+  for (char c : s) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+bool LooksLikeSip(std::string_view data) {
+  // A request line ends in "SIP/2.0"; a status line starts with "SIP/".
+  size_t lf = data.find('\n');
+  std::string_view line = data.substr(0, lf);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line.substr(0, 4) == "SIP/" ||
+         (line.size() > 8 && EqualsIgnoreCase(line.substr(line.size() - 7), "SIP/2.0"));
+}
+
+}  // namespace
+
+bool Stack::IsForUs(std::string_view request_uri) const {
+  Uri uri;
+  if (!ParseUri(request_uri, uri).ok()) return false;
+  uint32_t addr = 0;
+  bool host_ok = false;
+  if (net::ParseIp4(uri.host, addr)) {
+    host_ok = addr == identity_.address ||
+              (identity_.advertised_address != 0 && addr == identity_.advertised_address);
+  } else {
+    host_ok = !identity_.domain.empty() && EqualsIgnoreCase(uri.host, identity_.domain.view());
+  }
+  if (!host_ok) return false;
+  uint16_t adv = identity_.advertised_port != 0 ? identity_.advertised_port : identity_.port;
+  return uri.port == 0 || uri.port == identity_.port || uri.port == adv;
+}
+
+void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) {
+  ++stats_.rx_datagrams;
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  Message msg;
+  Status parsed = msg.Parse(text);
+  if (!parsed.ok()) {
+    if (msg.error() == ParseError::kEmpty) {
+      ++stats_.rx_keepalives;
+      return;
+    }
+    // A request we can still address (it has a Via to answer along) gets
+    // 400 with the reason; anything else is dropped and counted.
+    Via via;
+    const Header* v = msg.Find(HeaderId::kVia);
+    bool answerable = msg.is_request() && msg.method() != Method::kAck && v != nullptr &&
+                      ParseVia(v->value, via).ok() && msg.Find(HeaderId::kCallId) != nullptr &&
+                      msg.Find(HeaderId::kCSeq) != nullptr && msg.Find(HeaderId::kFrom) != nullptr &&
+                      msg.Find(HeaderId::kTo) != nullptr;
+    if (answerable) {
+      ++stats_.rx_bad_requests;
+      GW_LOG_INFO("sip", "400 to %u.%u.%u.%u:%u: %.*s", from.addr >> 24, (from.addr >> 16) & 255,
+                  (from.addr >> 8) & 255, from.addr & 255, from.port,
+                  static_cast<int>(ParseErrorText(msg.error()).size()),
+                  ParseErrorText(msg.error()).data());
+      Respond(msg, from, 400, ParseErrorText(msg.error()), {});
+    } else if (!msg.is_request() && LooksLikeSip(text)) {
+      ++stats_.rx_responses;  // a broken response: dropped (RFC 3261 18.1.2)
+    } else {
+      ++stats_.rx_garbage;
+      GW_LOG_DEBUG("sip", "dropped %u bytes of non-SIP from port %u",
+                   static_cast<unsigned>(data.size()), from.port);
+    }
+    return;
+  }
+  if (!msg.is_request()) {
+    ++stats_.rx_responses;
+    return;
+  }
+  ++stats_.rx_requests[static_cast<size_t>(msg.method())];
+  HandleRequest(msg, from);
+}
+
+void Stack::HandleRequest(const Message& req, const net::Endpoint& from) {
+  Via via;
+  if (!ParseVia(req.Find(HeaderId::kVia)->value, via).ok()) {
+    ++stats_.rx_bad_requests;
+    Respond(req, from, 400, "Malformed Via", {});
+    return;
+  }
+  switch (req.method()) {
+    case Method::kAck:
+      return;  // ACK is never answered
+    case Method::kOptions:
+      if (IsForUs(req.request_uri())) {
+        String<160> extra;
+        (void)extra.Format("Allow: %.*s\r\nAccept: application/sdp\r\nSupported: \r\n",
+                           static_cast<int>(kAllow.size()), kAllow.data());
+        Respond(req, from, 200, "OK", extra.view());
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  Respond(req, from, 501, "Not Implemented", {});
+}
+
+void Stack::Respond(const Message& req, const net::Endpoint& from, int code,
+                    std::string_view reason, std::string_view extra) {
+  tx_.clear();
+  bool ok = tx_.Format("SIP/2.0 %d %.*s\r\n", code, static_cast<int>(reason.size()),
+                       reason.data()).ok();
+  bool top = true;
+  uint16_t reply_port = from.port;
+  for (size_t i = 0; i < req.header_count() && ok; ++i) {
+    const Header& h = req.header(i);
+    if (h.id != HeaderId::kVia) continue;
+    ValueSplitter split(h.value);
+    std::string_view one;
+    while (ok && split.Next(one)) {
+      ok = tx_.append("Via: ").ok() && tx_.append(one).ok();
+      if (top) {
+        // RFC 3261 18.2.1 received, RFC 3581 rport: answer where it came from.
+        Via via;
+        if (ParseVia(one, via).ok()) {
+          String<24> src;
+          ok = ok && net::AppendIp4(src, from.addr).ok();
+          if (via.host != src.view()) ok = ok && tx_.Format(";received=%s", src.c_str()).ok();
+          if (via.has_rport && via.rport.empty()) ok = ok && tx_.Format(";rport=%u", from.port).ok();
+          // RFC 3261 18.2.2: without rport the response goes to the
+          // sent-by port (default 5060) at the source address.
+          if (!via.has_rport) reply_port = via.port != 0 ? via.port : 5060;
+        }
+        top = false;
+      }
+      ok = ok && tx_.append("\r\n").ok();
+    }
+  }
+  const Header* to = req.Find(HeaderId::kTo);
+  bool has_tag = false;
+  HeaderParam(to->value, "tag", has_tag);
+  ok = ok && tx_.Format("From: %.*s\r\n", static_cast<int>(req.Find(HeaderId::kFrom)->value.size()),
+                        req.Find(HeaderId::kFrom)->value.data()).ok();
+  ok = ok && tx_.Format("To: %.*s", static_cast<int>(to->value.size()), to->value.data()).ok();
+  if (!has_tag && code > 100) {
+    ok = ok && tx_.Format(";tag=%08x", Fnv1a(req.Find(HeaderId::kCallId)->value, ++tag_counter_)).ok();
+  }
+  ok = ok && tx_.Format("\r\nCall-ID: %.*s\r\nCSeq: %.*s\r\n",
+                        static_cast<int>(req.Find(HeaderId::kCallId)->value.size()),
+                        req.Find(HeaderId::kCallId)->value.data(),
+                        static_cast<int>(req.Find(HeaderId::kCSeq)->value.size()),
+                        req.Find(HeaderId::kCSeq)->value.data()).ok();
+  ok = ok && tx_.append(extra).ok();
+  ok = ok && tx_.Format("Server: %.*s\r\nContent-Length: 0\r\n\r\n",
+                        static_cast<int>(server_.size()), server_.data()).ok();
+  if (!ok) {
+    // The request's own headers were too large to echo in a response.
+    ++stats_.tx_errors;
+    GW_LOG_WARN("sip", "response %d to Call-ID too large for %u bytes; not sent", code,
+                static_cast<unsigned>(kMaxResponse));
+    return;
+  }
+  net::Endpoint to_ep{from.addr, reply_port};
+  if (!sender_.SendTo(to_ep, {reinterpret_cast<const std::byte*>(tx_.c_str()), tx_.size()}).ok()) {
+    ++stats_.tx_errors;
+    return;
+  }
+  ++stats_.tx_responses[code / 100 <= 6 ? code / 100 : 0];
+}
+
+}  // namespace gw::sip

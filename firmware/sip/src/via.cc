@@ -1,0 +1,161 @@
+#include "gw/sip/via.h"
+
+#include "gw/sip/message.h"
+
+namespace gw::sip {
+namespace {
+
+bool ParsePort(std::string_view s, uint16_t& out) {
+  if (s.empty() || s.size() > 5) return false;
+  uint32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (v == 0 || v > 65535) return false;
+  out = static_cast<uint16_t>(v);
+  return true;
+}
+
+// host[:port] with IPv6 references in brackets.
+bool SplitHostPort(std::string_view hp, std::string_view& host, uint16_t& port) {
+  port = 0;
+  if (hp.empty()) return false;
+  if (hp.front() == '[') {
+    size_t close = hp.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    host = hp.substr(1, close - 1);
+    std::string_view rest = hp.substr(close + 1);
+    if (rest.empty()) return true;
+    return rest.front() == ':' && ParsePort(rest.substr(1), port);
+  }
+  size_t colon = hp.find(':');
+  host = hp.substr(0, colon);
+  if (host.empty()) return false;
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  if (colon == std::string_view::npos) return true;
+  return ParsePort(hp.substr(colon + 1), port);
+}
+
+// Next '/'-separated protocol element, allowing LWS around the slash.
+std::string_view TakeUntilSlash(std::string_view& s) {
+  size_t slash = s.find('/');
+  std::string_view part = Trim(s.substr(0, slash));
+  s = slash == std::string_view::npos ? std::string_view() : s.substr(slash + 1);
+  return part;
+}
+
+}  // namespace
+
+Status ParseVia(std::string_view value, Via& out) {
+  out = Via();
+  std::string_view s = Trim(value);
+  std::string_view name = TakeUntilSlash(s);
+  std::string_view version = TakeUntilSlash(s);
+  if (!EqualsIgnoreCase(name, "SIP") || version != "2.0") return Status::InvalidArgument();
+  s = Trim(s);
+  size_t ws = s.find_first_of(" \t\r\n");
+  if (ws == std::string_view::npos) return Status::InvalidArgument();
+  out.transport = s.substr(0, ws);
+  s = Trim(s.substr(ws));
+  size_t semi = s.find(';');
+  std::string_view sent_by = Trim(s.substr(0, semi));
+  if (!SplitHostPort(sent_by, out.host, out.port)) return Status::InvalidArgument();
+  std::string_view params = semi == std::string_view::npos ? std::string_view() : s.substr(semi + 1);
+  while (!params.empty()) {
+    size_t next = params.find(';');
+    std::string_view p = Trim(params.substr(0, next));
+    params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+    size_t eq = p.find('=');
+    std::string_view key = Trim(p.substr(0, eq));
+    std::string_view val = eq == std::string_view::npos ? std::string_view() : Trim(p.substr(eq + 1));
+    if (EqualsIgnoreCase(key, "branch")) out.branch = val;
+    else if (EqualsIgnoreCase(key, "received")) out.received = val;
+    else if (EqualsIgnoreCase(key, "rport")) {
+      out.has_rport = true;
+      out.rport = val;
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseUri(std::string_view text, Uri& out) {
+  out = Uri();
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return Status::InvalidArgument();
+  out.scheme = text.substr(0, colon);
+  if (!EqualsIgnoreCase(out.scheme, "sip") && !EqualsIgnoreCase(out.scheme, "sips")) {
+    return Status::Unimplemented();
+  }
+  std::string_view rest = text.substr(colon + 1);
+  size_t q = rest.find('?');
+  if (q != std::string_view::npos) rest = rest.substr(0, q);
+  // userinfo ends at the last '@' before any ';' of uri-parameters is
+  // ambiguous with escaped user parts; RFC 3261 forbids a raw '@' in user.
+  size_t at = rest.find('@');
+  std::string_view hostpart = rest;
+  if (at != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    size_t pw = userinfo.find(':');
+    out.user = userinfo.substr(0, pw);
+    if (out.user.empty()) return Status::InvalidArgument();
+    hostpart = rest.substr(at + 1);
+  }
+  size_t semi = hostpart.find(';');
+  if (semi != std::string_view::npos) {
+    out.params = hostpart.substr(semi + 1);
+    hostpart = hostpart.substr(0, semi);
+  }
+  if (!SplitHostPort(hostpart, out.host, out.port)) return Status::InvalidArgument();
+  return Status::Ok();
+}
+
+std::string_view AddrSpecOf(std::string_view v) {
+  v = Trim(v);
+  size_t lt = std::string_view::npos;
+  bool quoted = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (quoted) {
+      if (v[i] == '\\') ++i;
+      else if (v[i] == '"') quoted = false;
+    } else if (v[i] == '"') {
+      quoted = true;
+    } else if (v[i] == '<') {
+      lt = i;
+      break;
+    }
+  }
+  if (lt != std::string_view::npos) {
+    size_t gt = v.find('>', lt);
+    if (gt == std::string_view::npos) return {};
+    return v.substr(lt + 1, gt - lt - 1);
+  }
+  return v.substr(0, v.find(';'));
+}
+
+std::string_view HeaderParam(std::string_view value, std::string_view name, bool& found) {
+  found = false;
+  // Parameters start after the closing '>' of a name-addr, or after the
+  // addr-spec.
+  size_t gt = value.rfind('>');
+  size_t from = gt == std::string_view::npos ? 0 : gt + 1;
+  std::string_view params = value.substr(from);
+  size_t semi = params.find(';');
+  while (semi != std::string_view::npos) {
+    params = params.substr(semi + 1);
+    semi = params.find(';');
+    std::string_view p = Trim(params.substr(0, semi));
+    size_t eq = p.find('=');
+    if (EqualsIgnoreCase(Trim(p.substr(0, eq)), name)) {
+      found = true;
+      return eq == std::string_view::npos ? std::string_view() : Trim(p.substr(eq + 1));
+    }
+  }
+  return {};
+}
+
+}  // namespace gw::sip
