@@ -1,0 +1,57 @@
+#pragma once
+// The fixed schema of configuration keys: one constexpr table, in the order
+// of the Key enum. Adding a key = one enum value + one row.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace gw::config {
+
+enum class Key : uint8_t {
+  kSipDomain,
+  kSipPort,
+  kSipAdvertiseAddr,
+  kSipAdvertisePort,
+  kMediaPortMin,
+  kMediaPortMax,
+  kLogLevel,
+  kAuthRealm,
+  kAuthProxyAuth,
+  kNatKeepalive,
+  kSyslogHost,
+  kSntpServer,
+  kTelnetPort,
+  kTftpPort,
+  kMmlUser,
+  kMmlPassword,
+  kMmlConsoleLogin,
+  kCount,
+};
+inline constexpr size_t kKeyCount = static_cast<size_t>(Key::kCount);
+
+enum class Type : uint8_t { kInt, kString, kBool, kEnum, kIp4 };
+
+struct KeySpec {
+  Key key;
+  std::string_view name;
+  Type type;
+  int32_t min;  // INT: smallest value; STRING: shortest length
+  int32_t max;  // INT: largest value; STRING: longest length
+  std::span<const std::string_view> values;  // ENUM: allowed spellings
+  std::string_view default_text;
+  std::string_view help;
+  bool restart;  // takes effect after a restart only
+  bool secret;   // write-only: stored hashed, displayed masked
+};
+
+// Longest stored text of any key (the password hash "sha256$salt$hash").
+inline constexpr size_t kMaxValueChars = 104;
+
+std::span<const KeySpec> Schema();
+const KeySpec& SpecOf(Key key);
+// Case-insensitive lookup; nullptr if unknown.
+const KeySpec* FindKey(std::string_view name);
+const char* TypeName(Type type);
+
+}  // namespace gw::config

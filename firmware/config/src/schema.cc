@@ -1,0 +1,80 @@
+#include "gw/config/schema.h"
+
+#include "gw/config/text.h"
+
+namespace gw::config {
+namespace {
+
+constexpr std::string_view kLogLevels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+
+constexpr KeySpec kSchema[] = {
+    {Key::kSipDomain, "SIP.DOMAIN", Type::kString, 1, 63, {}, "imsgw.local",
+     "SIP domain served by the gateway", false, false},
+    {Key::kSipPort, "SIP.PORT", Type::kInt, 1, 65535, {}, "5060",
+     "UDP port of the SIP listener", true, false},
+    {Key::kSipAdvertiseAddr, "SIP.ADVERTISE_ADDR", Type::kIp4, 0, 0, {}, "",
+     "address put in Via/Contact (empty = own address)", false, false},
+    {Key::kSipAdvertisePort, "SIP.ADVERTISE_PORT", Type::kInt, 0, 65535, {}, "0",
+     "port put in Via/Contact (0 = SIP.PORT)", false, false},
+    {Key::kMediaPortMin, "MEDIA.PORT_MIN", Type::kInt, 1024, 65535, {}, "10000",
+     "first UDP port of the media relay", true, false},
+    {Key::kMediaPortMax, "MEDIA.PORT_MAX", Type::kInt, 1024, 65535, {}, "10063",
+     "last UDP port of the media relay", true, false},
+    {Key::kLogLevel, "LOG.LEVEL", Type::kEnum, 0, 0, kLogLevels, "INFO",
+     "lowest level kept in the log ring", false, false},
+    {Key::kAuthRealm, "AUTH.REALM", Type::kString, 1, 63, {}, "imsgw.local",
+     "digest authentication realm", false, false},
+    {Key::kAuthProxyAuth, "AUTH.PROXY_AUTH", Type::kBool, 0, 0, {}, "TRUE",
+     "challenge INVITEs with 407", false, false},
+    {Key::kNatKeepalive, "NAT.KEEPALIVE", Type::kInt, 0, 3600, {}, "30",
+     "seconds between NAT keepalives (0 = off)", false, false},
+    {Key::kSyslogHost, "SYSLOG.HOST", Type::kIp4, 0, 0, {}, "",
+     "syslog collector (empty = off)", false, false},
+    {Key::kSntpServer, "SNTP.SERVER", Type::kIp4, 0, 0, {}, "",
+     "SNTP server (empty = no wall clock)", false, false},
+    {Key::kTelnetPort, "TELNET.PORT", Type::kInt, 1, 65535, {}, "23",
+     "TCP port of the MML telnet server", true, false},
+    {Key::kTftpPort, "TFTP.PORT", Type::kInt, 1, 65535, {}, "69",
+     "UDP port of the TFTP server", true, false},
+    {Key::kMmlUser, "MML.USER", Type::kString, 1, 31, {}, "admin",
+     "operator login name", false, false},
+    {Key::kMmlPassword, "MML.PASSWORD", Type::kString, 1, 63, {}, "admin",
+     "operator password (stored as salted SHA-256)", false, true},
+    {Key::kMmlConsoleLogin, "MML.CONSOLE_LOGIN", Type::kBool, 0, 0, {}, "FALSE",
+     "ask for a login on the serial console", false, false},
+};
+static_assert(sizeof(kSchema) / sizeof(kSchema[0]) == kKeyCount);
+
+constexpr bool SchemaInKeyOrder() {
+  for (size_t i = 0; i < kKeyCount; ++i) {
+    if (static_cast<size_t>(kSchema[i].key) != i) return false;
+  }
+  return true;
+}
+static_assert(SchemaInKeyOrder(), "kSchema rows must follow the Key enum");
+
+}  // namespace
+
+std::span<const KeySpec> Schema() { return kSchema; }
+
+const KeySpec& SpecOf(Key key) { return kSchema[static_cast<size_t>(key)]; }
+
+const KeySpec* FindKey(std::string_view name) {
+  for (const KeySpec& spec : kSchema) {
+    if (EqualsIgnoreCase(spec.name, name)) return &spec;
+  }
+  return nullptr;
+}
+
+const char* TypeName(Type type) {
+  switch (type) {
+    case Type::kInt: return "INT";
+    case Type::kString: return "STRING";
+    case Type::kBool: return "BOOL";
+    case Type::kEnum: return "ENUM";
+    case Type::kIp4: return "IP4";
+  }
+  return "?";
+}
+
+}  // namespace gw::config
