@@ -66,6 +66,7 @@ for tool in qemu-system-arm python3 socat ss; do
   command -v "$tool" >/dev/null || fail_now "$tool is not installed"
 done
 [[ -f $elf ]] || fail_now "no image at $elf (cmake --preset mps2-an386 && cmake --build --preset mps2-an386)"
+[[ $(head -c 4 "$elf" | od -An -c | tr -d ' ') == 177ELF ]] || fail_now "$elf is not an ELF file"
 [[ -f $driver ]] || fail_now "missing $driver"
 for p in "$sip_port" "$telnet_port" "$tftp_port" "$console_port"; do
   if ss -Hlnut "sport = :$p" | grep -q .; then
@@ -120,7 +121,7 @@ run_sipp() {
   if [[ $rc -ne 0 ]]; then
     local f
     for f in "$dir"/*_messages.log "$dir"/*_errors.log; do
-      [[ -f $f ]] && { echo "--- $f"; tail -n 30 "$f"; }
+      [[ -f $f ]] && { echo "--- $f"; tail -n 30 "$f"; echo; }
     done
   fi
   return $rc
