@@ -35,9 +35,11 @@ void PollIdler::DoIdle(uint32_t max_ms) {
                                                         : static_cast<int>(max_ms);
   int r = poll(fds, n, timeout);
   if (r > 0 && wake_fd_ >= 0 && (fds[wake_index].revents & POLLIN)) {
-    char drain[16];
-    while (read(wake_fd_, drain, sizeof drain) > 0) {
-    }
+    // One read: never blocks even if the descriptor is blocking; anything
+    // left makes the next poll return at once and is drained then.
+    char drain[64];
+    ssize_t ignored = read(wake_fd_, drain, sizeof drain);
+    (void)ignored;
   }
 }
 
