@@ -13,7 +13,8 @@
 #   it_sipp SCENARIO [ARGS]      # one sipp run from the namespace, bounded
 #   it_done                      # prints the summary, exit 0
 #
-# Knobs (environment): IT_DEADLINE (whole-test limit, s, default 180),
+# Knobs (environment): IT_DEADLINE (whole-test limit, s, default 150: under
+# ctest's 180 so that the cleanup runs),
 # IT_KEEP=1 (keep the temp dir), IT_VERBOSE=1 (show step output on success).
 
 IT_GW_IP=198.51.100.2
@@ -72,7 +73,7 @@ it_init() {
   mkdir -p "$IT_STATE"
   trap it_cleanup EXIT
   trap 'it_log "interrupted"; IT_FAILED=1; exit 1' INT TERM HUP
-  local deadline=${IT_DEADLINE:-180}
+  local deadline=${IT_DEADLINE:-150}
   # A watchdog for the whole test: TERM to this shell runs the cleanup.
   ( sleep "$deadline" && echo "${IT_NAME}: ERROR: whole-test deadline of ${deadline}s reached" >&2 \
       && kill -TERM $$ ) 2>/dev/null &
