@@ -29,11 +29,17 @@ IT_NS=
 IT_TMP=
 IT_FAILED=0
 
-it_log() { printf '%s: %s\n' "${IT_NAME:-it}" "$*"; }
+# Messages go to the script's own stdout/stderr, saved in it_init, so that
+# they are seen even from a trap that fires while a step's output is
+# redirected to its log.
+IT_OUT=1
+IT_ERR=2
+it_log() { printf '%s: %s\n' "${IT_NAME:-it}" "$*" >&"$IT_OUT"; }
 
 it_die() {
   # Setup failure (not a test step): same exit status as a failed step.
   IT_FAILED=1
+  exec >&"$IT_OUT" 2>&"$IT_ERR"
   printf '%s: ERROR: %s\n' "${IT_NAME:-it}" "$*" >&2
   exit 1
 }
@@ -56,6 +62,7 @@ it_init() {
     exit 1
   fi
   it_require_root
+  exec {IT_OUT}>&1 {IT_ERR}>&2
   IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   IT_BUILD=$(cd "$build" 2>/dev/null && pwd) || it_die "no build directory $build"
   IT_BIN=$IT_BUILD/host-sim/imsgw-host-sim
@@ -103,7 +110,7 @@ it_start_gw() {
   exec {IT_FIFO_FD}<>"$fifo"
   ip netns exec "$IT_NS" "$IT_BIN" --tap "$IT_TAP" --ip "$IT_GW_IP" \
     --netmask 255.255.255.0 --gw "$IT_PEER_IP" --state "$IT_STATE" \
-    --exit-on-eof "$@" <"$fifo" >"$IT_LOG" 2>&1 {IT_FIFO_FD}>&- &
+    --exit-on-eof "$@" <"$fifo" >"$IT_LOG" 2>&1 {IT_FIFO_FD}>&- {IT_OUT}>&- {IT_ERR}>&- &
   IT_GW_PID=$!
   it_log "host-sim pid $IT_GW_PID: $IT_BIN --tap $IT_TAP --ip $IT_GW_IP --state $IT_STATE $*"
 }
@@ -139,7 +146,7 @@ it_wait_ready() {
 
 it_pass() {
   IT_STEPS=$((IT_STEPS + 1))
-  printf '%s: PASS %d: %s\n' "$IT_NAME" "$IT_STEPS" "$1"
+  printf '%s: PASS %d: %s\n' "$IT_NAME" "$IT_STEPS" "$1" >&"$IT_OUT"
 }
 
 # it_fail WHAT [DETAILS]: reports the failed step with the tail of the
@@ -147,6 +154,7 @@ it_pass() {
 it_fail() {
   IT_STEPS=$((IT_STEPS + 1))
   IT_FAILED=1
+  exec >&"$IT_OUT" 2>&"$IT_ERR"
   printf '%s: FAIL %d: %s\n' "$IT_NAME" "$IT_STEPS" "$1" >&2
   [[ -n ${2:-} ]] && printf '%s\n' "$2" | sed 's/^/    | /' >&2
   if [[ -n ${IT_LOG:-} && -s $IT_LOG ]]; then
@@ -224,6 +232,7 @@ it_stop_gw() {
 it_cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
+  exec >&"$IT_OUT" 2>&"$IT_ERR"
   [[ $IT_FAILED == 1 && $rc == 0 ]] && rc=1
   if [[ -n $IT_WATCHDOG_PID ]]; then
     pkill -P "$IT_WATCHDOG_PID" 2>/dev/null  # its sleep
