@@ -208,7 +208,7 @@ void Session::KillLine() {
 void Session::ReplaceLine(std::string_view text) {
   KillLine();
   size_t n = text.size() < kMaxLine ? text.size() : kMaxLine;
-  std::memcpy(line_, text.data(), n);
+  if (n > 0) std::memcpy(line_, text.data(), n);
   len_ = n;
   cursor_ = n;
   EchoText(std::string_view(line_, len_));
