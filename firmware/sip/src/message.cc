@@ -284,6 +284,12 @@ Status Message::Parse(std::string_view data) {
 
   std::string_view rest = data.substr(body_start);
   if (const Header* cl = Find(HeaderId::kContentLength)) {
+    // RFC 4475 3.3.9: conflicting values leave the framing unknowable.
+    for (size_t i = 0; i < header_count_; ++i) {
+      if (headers_[i].id == HeaderId::kContentLength && headers_[i].value != cl->value) {
+        return Fail(ParseError::kBadContentLength);
+      }
+    }
     uint32_t len = 0;
     if (!ParseUint(cl->value, 0x7FFFFFFF, len)) return Fail(ParseError::kBadContentLength);
     if (len > rest.size()) return Fail(ParseError::kBodyTruncated);

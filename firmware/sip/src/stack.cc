@@ -86,6 +86,8 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
 }
 
 void Stack::HandleRequest(const Message& req, const net::Endpoint& from) {
+  // ACK is never answered (RFC 3261 17.2.1), not even with a 400.
+  if (req.method() == Method::kAck) return;
   Via via;
   if (!ParseVia(req.Find(HeaderId::kVia)->value, via).ok()) {
     ++stats_.rx_bad_requests;
@@ -93,8 +95,6 @@ void Stack::HandleRequest(const Message& req, const net::Endpoint& from) {
     return;
   }
   switch (req.method()) {
-    case Method::kAck:
-      return;  // ACK is never answered
     case Method::kOptions:
       if (IsForUs(req.request_uri())) {
         String<160> extra;
@@ -144,18 +144,19 @@ void Stack::Respond(const Message& req, const net::Endpoint& from, int code,
   const Header* to = req.Find(HeaderId::kTo);
   bool has_tag = false;
   HeaderParam(to->value, "tag", has_tag);
-  ok = ok && tx_.Format("From: %.*s\r\n", static_cast<int>(req.Find(HeaderId::kFrom)->value.size()),
-                        req.Find(HeaderId::kFrom)->value.data()).ok();
-  ok = ok && tx_.Format("To: %.*s", static_cast<int>(to->value.size()), to->value.data()).ok();
+  // Echoed values are copied as bytes, not through "%.*s", which would stop
+  // at a NUL (legal in a quoted-pair, RFC 4475 3.1.1.2).
+  ok = ok && tx_.append("From: ").ok() && tx_.append(req.Find(HeaderId::kFrom)->value).ok();
+  ok = ok && tx_.append("\r\nTo: ").ok() && tx_.append(to->value).ok();
   if (!has_tag && code > 100) {
     ok = ok && tx_.Format(";tag=%08x", Fnv1a(req.Find(HeaderId::kCallId)->value, ++tag_counter_)).ok();
   }
-  ok = ok && tx_.Format("\r\nCall-ID: %.*s\r\nCSeq: %.*s\r\n",
-                        static_cast<int>(req.Find(HeaderId::kCallId)->value.size()),
-                        req.Find(HeaderId::kCallId)->value.data(),
-                        static_cast<int>(req.Find(HeaderId::kCSeq)->value.size()),
-                        req.Find(HeaderId::kCSeq)->value.data()).ok();
-  ok = ok && tx_.append(extra).ok();
+  ok = ok && tx_.append("\r\nCall-ID: ").ok() &&
+       tx_.append(req.Find(HeaderId::kCallId)->value).ok();
+  ok = ok && tx_.append("\r\nCSeq: ").ok() && tx_.append(req.Find(HeaderId::kCSeq)->value).ok();
+  ok = ok && tx_.append("\r\n").ok();
+  // An empty extra may be a null view: memcpy from nullptr is UB even for 0.
+  if (!extra.empty()) ok = ok && tx_.append(extra).ok();
   ok = ok && tx_.Format("Server: %.*s\r\nContent-Length: 0\r\n\r\n",
                         static_cast<int>(server_.size()), server_.data()).ok();
   if (!ok) {

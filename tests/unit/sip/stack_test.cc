@@ -1,0 +1,544 @@
+#include "gw/sip/stack.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "fake_sender.h"
+#include "gw/net/address.h"
+#include "gw/sip/message.h"
+#include "gw/sip/via.h"
+
+namespace gw::sip {
+namespace {
+
+using testing::Bytes;
+using testing::FakeSender;
+using testing::HeaderValue;
+
+constexpr uint32_t kGatewayIp = net::MakeIp4(192, 0, 2, 1);
+constexpr uint32_t kPhoneIp = net::MakeIp4(198, 51, 100, 7);
+constexpr net::Endpoint kPhone{kPhoneIp, 40000};
+
+// A Stack on 192.0.2.1:5060, domain gw.example.net, with its fake sender.
+struct Gateway {
+  Gateway() {
+    identity.address = kGatewayIp;
+    identity.port = 5060;
+    (void)identity.domain.assign("gw.example.net");
+  }
+  void Deliver(std::string_view datagram, net::Endpoint from = kPhone) {
+    stack.OnDatagram(Bytes(datagram), from);
+  }
+  const SipStats& stats() const { return stack.stats(); }
+
+  FakeSender sender;
+  LocalIdentity identity;
+  gw::sip::Stack stack{sender, identity, "imsgw-test"};
+};
+
+std::string MakeRequest(std::string_view method, std::string_view uri, std::string_view via,
+                        std::string_view extra = {}) {
+  return std::string(method) + " " + std::string(uri) + " SIP/2.0\r\n" +
+         "Via: " + std::string(via) + "\r\n" +
+         "Max-Forwards: 70\r\n"
+         "From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n"
+         "To: <" + std::string(uri) + ">\r\n"
+         "Call-ID: a84b4c76e66710@pc33.example.com\r\n"
+         "CSeq: 63104 " + std::string(method) + "\r\n" + std::string(extra) +
+         "Content-Length: 0\r\n\r\n";
+}
+
+constexpr std::string_view kViaRport = "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;rport";
+constexpr std::string_view kViaPlain = "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds";
+
+// Parses the only datagram sent; fails the test if there is not exactly one.
+Message OnlyResponse(const Gateway& gw) {
+  Message resp;
+  EXPECT_EQ(gw.sender.count(), 1u);
+  if (gw.sender.count() != 1) return resp;
+  EXPECT_TRUE(resp.Parse(gw.sender.sent(0).data).ok())
+      << ParseErrorText(resp.error()) << "\n" << gw.sender.sent(0).data;
+  EXPECT_FALSE(resp.is_request());
+  return resp;
+}
+
+TEST(Stack, OptionsToGatewayIpAnswers200) {
+  Gateway gw;
+  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport);
+  gw.Deliver(req);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(resp.status_code(), 200);
+  EXPECT_EQ(resp.reason(), "OK");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kAllow), "OPTIONS");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kAccept), "application/sdp");
+  EXPECT_NE(resp.Find(HeaderId::kSupported), nullptr);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kServer), "imsgw-test");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kContentLength), "0");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kCallId), "a84b4c76e66710@pc33.example.com");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kCSeq), "63104 OPTIONS");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kFrom),
+            "\"Alice\" <sip:alice@example.com>;tag=1928301774");
+  std::string to = HeaderValue(resp, HeaderId::kTo);
+  EXPECT_EQ(to.rfind("<sip:192.0.2.1>;tag=", 0), 0u) << to;
+  bool has_tag = false;
+  EXPECT_FALSE(HeaderParam(to, "tag", has_tag).empty());
+  EXPECT_TRUE(has_tag);
+  EXPECT_EQ(resp.cseq_method(), "OPTIONS");
+  EXPECT_TRUE(resp.body().empty());
+  EXPECT_EQ(gw.stats().rx_requests[static_cast<size_t>(Method::kOptions)], 1u);
+  EXPECT_EQ(gw.stats().tx_responses[2], 1u);
+  testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+}
+
+TEST(Stack, ReceivedAndRportFilledAndReplyGoesToSourcePort) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport));
+  Message resp = OnlyResponse(gw);
+  ASSERT_EQ(resp.Count(HeaderId::kVia), 1u);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
+            "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;rport"
+            ";received=198.51.100.7;rport=40000");
+  Via via;
+  ASSERT_TRUE(ParseVia(resp.Find(HeaderId::kVia)->value, via).ok());
+  EXPECT_EQ(via.received, "198.51.100.7");
+  EXPECT_EQ(gw.sender.sent(0).to, kPhone);  // RFC 3581: source address and port
+}
+
+TEST(Stack, NoReceivedWhenViaHostIsTheSource) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1",
+                         "SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKa"));
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kVia), "SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKa");
+  EXPECT_EQ(gw.sender.sent(0).to, (net::Endpoint{kPhoneIp, 5062}));
+}
+
+TEST(Stack, WithoutRportReplyGoesToSentByPort) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", kViaPlain));
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kVia), std::string(kViaPlain) + ";received=198.51.100.7");
+  // RFC 3261 18.2.2: the received address, the sent-by port.
+  EXPECT_EQ(gw.sender.sent(0).to, (net::Endpoint{kPhoneIp, 5062}));
+}
+
+TEST(Stack, WithoutRportOrPortReplyGoesTo5060) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", "SIP/2.0/UDP phone.example.com;branch=z9hG4bKb"));
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
+            "SIP/2.0/UDP phone.example.com;branch=z9hG4bKb;received=198.51.100.7");
+  EXPECT_EQ(gw.sender.sent(0).to, (net::Endpoint{kPhoneIp, 5060}));
+}
+
+TEST(Stack, RportWithValueIsKeptAndReplyGoesToSourcePort) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1",
+                         "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc"));
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
+            "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc");
+  EXPECT_EQ(gw.sender.sent(0).to, kPhone);
+}
+
+TEST(Stack, Ipv6ViaGetsReceived) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", "SIP/2.0/UDP [::1]:5070;branch=z9hG4bKd"));
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
+            "SIP/2.0/UDP [::1]:5070;branch=z9hG4bKd;received=198.51.100.7");
+  EXPECT_EQ(gw.sender.sent(0).to, (net::Endpoint{kPhoneIp, 5070}));
+}
+
+TEST(Stack, AllViasAreEchoedInOrderOnlyTheTopOneAnnotated) {
+  Gateway gw;
+  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1",
+                                std::string(kViaRport) + ", SIP/2.0/UDP proxy.example.com;branch=z9hG4bK2",
+                                "v: SIP/2.0/TCP edge.example.com:5080;branch=z9hG4bK3\r\n");
+  gw.Deliver(req);
+  Message resp = OnlyResponse(gw);
+  ASSERT_EQ(resp.Count(HeaderId::kVia), 3u);
+  std::vector<std::string> vias;
+  for (size_t i = 0; i < resp.header_count(); ++i)
+    if (resp.header(i).id == HeaderId::kVia) vias.emplace_back(resp.header(i).value);
+  EXPECT_EQ(vias[0], std::string(kViaRport) + ";received=198.51.100.7;rport=40000");
+  EXPECT_EQ(vias[1], "SIP/2.0/UDP proxy.example.com;branch=z9hG4bK2");
+  EXPECT_EQ(vias[2], "SIP/2.0/TCP edge.example.com:5080;branch=z9hG4bK3");
+}
+
+TEST(Stack, ExistingToTagIsKept) {
+  Gateway gw;
+  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport);
+  size_t at = req.find("To: <sip:192.0.2.1>");
+  req.replace(at, 19, "To: <sip:192.0.2.1>;tag=dialog1");
+  gw.Deliver(req);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kTo), "<sip:192.0.2.1>;tag=dialog1");
+}
+
+TEST(Stack, OptionsToDomainAnswers200) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:gw.example.net", kViaRport));
+  gw.Deliver(MakeRequest("OPTIONS", "sip:ping@GW.Example.NET:5060;transport=udp", kViaRport));
+  ASSERT_EQ(gw.sender.count(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    Message resp;
+    ASSERT_TRUE(resp.Parse(gw.sender.sent(i).data).ok());
+    EXPECT_EQ(resp.status_code(), 200);
+  }
+}
+
+TEST(Stack, OptionsToAdvertisedAddressAndPortAnswers200) {
+  Gateway gw;
+  gw.identity.advertised_address = net::MakeIp4(203, 0, 113, 9);
+  gw.identity.advertised_port = 15060;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:203.0.113.9:15060", kViaRport));
+  EXPECT_EQ(OnlyResponse(gw).status_code(), 200);
+}
+
+TEST(Stack, OptionsToAnotherHostAnswers501) {
+  for (std::string_view uri : {"sip:192.0.2.2", "sip:user@example.com", "sip:192.0.2.1:5070",
+                               "sip:gw.example.net.evil.com", "tel:+15551234"}) {
+    SCOPED_TRACE(uri);
+    Gateway gw;
+    std::string req = MakeRequest("OPTIONS", uri, kViaRport);
+    gw.Deliver(req);
+    Message resp = OnlyResponse(gw);
+    EXPECT_EQ(resp.status_code(), 501);
+    EXPECT_EQ(resp.reason(), "Not Implemented");
+    EXPECT_EQ(resp.Find(HeaderId::kAllow), nullptr);
+    EXPECT_EQ(gw.stats().tx_responses[5], 1u);
+    testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+  }
+}
+
+TEST(Stack, EmptyDomainMatchesNoName) {
+  Gateway gw;
+  gw.identity.domain.clear();
+  gw.Deliver(MakeRequest("OPTIONS", "sip:gw.example.net", kViaRport));
+  EXPECT_EQ(OnlyResponse(gw).status_code(), 501);
+}
+
+TEST(Stack, InviteAnswers501) {
+  Gateway gw;
+  std::string req = MakeRequest("INVITE", "sip:192.0.2.1", kViaRport);
+  gw.Deliver(req);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(resp.status_code(), 501);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kCSeq), "63104 INVITE");
+  EXPECT_NE(HeaderValue(resp, HeaderId::kTo).find(";tag="), std::string::npos);
+  EXPECT_EQ(gw.stats().rx_requests[static_cast<size_t>(Method::kInvite)], 1u);
+  testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+}
+
+TEST(Stack, AckIsNeverAnswered) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("ACK", "sip:192.0.2.1", kViaRport));
+  gw.Deliver(MakeRequest("ACK", "sip:someone@example.com", kViaRport));
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().rx_requests[static_cast<size_t>(Method::kAck)], 2u);
+}
+
+TEST(Stack, AckWithMalformedViaIsNotAnswered) {
+  // RFC 3261 17.1.1.3 / 17.2.1: an ACK never gets a response, not even a 400.
+  Gateway gw;
+  gw.Deliver(MakeRequest("ACK", "sip:192.0.2.1", "SIP/2.0/UDP bad_host;branch=z9hG4bKe"));
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().tx_errors, 0u);
+}
+
+TEST(Stack, UnparsableAckIsNotAnswered) {
+  Gateway gw;
+  std::string req = MakeRequest("ACK", "sip:192.0.2.1", kViaRport, "Broken header line\r\n");
+  gw.Deliver(req);
+  EXPECT_EQ(gw.sender.count(), 0u);
+}
+
+TEST(Stack, ResponseIsCountedAndDropped) {
+  Gateway gw;
+  gw.Deliver(
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKnashds8\r\n"
+      "To: <sip:bob@example.com>;tag=a6c85cf\r\n"
+      "From: <sip:alice@example.com>;tag=1928301774\r\n"
+      "Call-ID: a84b4c76e66710\r\n"
+      "CSeq: 314159 OPTIONS\r\n"
+      "Content-Length: 0\r\n\r\n");
+  // A broken response is still a response: never answered.
+  gw.Deliver(
+      "SIP/2.0 404 Not Found\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKnashds8\r\n"
+      "this line is broken\r\n\r\n");
+  gw.Deliver("SIP/2.0 4294967301 better not break the receiver\r\n\r\n");
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().rx_responses, 3u);
+  EXPECT_EQ(gw.stats().rx_garbage, 0u);
+  EXPECT_EQ(gw.stats().rx_datagrams, 3u);
+}
+
+TEST(Stack, GarbageIsDroppedAndCounted) {
+  Gateway gw;
+  gw.stack.OnDatagram({}, kPhone);  // 0 bytes
+  gw.Deliver("x");
+  gw.Deliver("\r\n\r\n");
+  gw.Deliver(std::string(8192, '\xFF'));
+  gw.Deliver("GET / HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n");
+  gw.Deliver(std::string(1, '\0'));
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().rx_keepalives, 2u);
+  EXPECT_EQ(gw.stats().rx_garbage, 4u);
+  EXPECT_EQ(gw.stats().rx_datagrams, 6u);
+  EXPECT_EQ(gw.stats().rx_bad_requests, 0u);
+}
+
+TEST(Stack, RandomBytesAreNeverAnswered) {
+  Gateway gw;
+  std::mt19937 rng(4475);
+  constexpr int kRounds = 500;
+  for (int i = 0; i < kRounds; ++i) {
+    std::string junk(1 + rng() % 1500, '\0');
+    for (char& c : junk) c = static_cast<char>(rng());
+    gw.Deliver(junk);
+  }
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().rx_garbage + gw.stats().rx_keepalives, static_cast<uint32_t>(kRounds));
+}
+
+TEST(Stack, BrokenHeaderLineAnswers400WithParseError) {
+  Gateway gw;
+  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport, "This line is broken\r\n");
+  gw.Deliver(req);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(resp.status_code(), 400);
+  EXPECT_EQ(resp.reason(), ParseErrorText(ParseError::kBadHeaderLine));
+  EXPECT_EQ(resp.reason(), "Malformed Header Line");
+  EXPECT_EQ(resp.Find(HeaderId::kAllow), nullptr);
+  EXPECT_EQ(gw.stats().rx_bad_requests, 1u);
+  EXPECT_EQ(gw.stats().tx_responses[4], 1u);
+  // Not counted as a request by method: it did not parse.
+  EXPECT_EQ(gw.stats().rx_requests[static_cast<size_t>(Method::kOptions)], 0u);
+  testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+}
+
+TEST(Stack, EveryAnswerableParseErrorIsThe400Reason) {
+  struct Row {
+    std::string request;
+    ParseError error;
+  };
+  std::string base = MakeRequest("INVITE", "sip:192.0.2.1", kViaRport);
+  std::string truncated = base;
+  truncated.replace(truncated.find("Content-Length: 0"), 17, "Content-Length: 99");
+  std::string bad_cl = base;
+  bad_cl.replace(bad_cl.find("Content-Length: 0"), 17, "Content-Length: -999");
+  std::string mismatch = base;
+  mismatch.replace(mismatch.find("63104 INVITE"), 12, "63104 OPTIONS");
+  std::string many = MakeRequest("INVITE", "sip:192.0.2.1", kViaRport,
+                                 [] {
+                                   std::string s;
+                                   for (int i = 0; i < 70; ++i) s += "X-F: 1\r\n";
+                                   return s;
+                                 }());
+  const Row kRows[] = {
+      {truncated, ParseError::kBodyTruncated},
+      {bad_cl, ParseError::kBadContentLength},
+      {mismatch, ParseError::kBadCSeq},
+      {many, ParseError::kTooManyHeaders},
+  };
+  for (const Row& row : kRows) {
+    SCOPED_TRACE(ParseErrorText(row.error));
+    Gateway gw;
+    gw.Deliver(row.request);
+    Message resp = OnlyResponse(gw);
+    EXPECT_EQ(resp.status_code(), 400);
+    EXPECT_EQ(resp.reason(), ParseErrorText(row.error));
+    testing::ExpectSaneAnswer(row.request, gw.sender, kPhone);
+  }
+}
+
+TEST(Stack, ParsedRequestWithMalformedViaAnswers400) {
+  Gateway gw;
+  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1", "SIP/2.0/UDP bad_host;branch=z9hG4bKe");
+  gw.Deliver(req);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(resp.status_code(), 400);
+  EXPECT_EQ(resp.reason(), "Malformed Via");
+  EXPECT_EQ(gw.sender.sent(0).to, kPhone);
+  testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+}
+
+TEST(Stack, UnanswerableBrokenRequestIsDroppedAndCounted) {
+  Gateway gw;
+  // No Call-ID: nothing to build a 400 with (RFC 4475 insuf).
+  gw.Deliver(
+      "INVITE sip:192.0.2.1 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.5;branch=z9hG4bKf\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Content-Length: 0\r\n\r\n");
+  // Broken before the Via was read.
+  gw.Deliver(
+      "OPTIONS sip:192.0.2.1 SIP/2.0\r\n"
+      "Broken\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.5;branch=z9hG4bKf\r\n\r\n");
+  // Bad request line.
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1 extra", kViaRport));
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().rx_garbage, 3u);
+  EXPECT_EQ(gw.stats().rx_bad_requests, 0u);
+}
+
+std::string SixtyLongVias() {
+  std::string vias;
+  for (int i = 0; i < 60; ++i) {
+    vias += "Via: SIP/2.0/UDP proxy-" + std::to_string(i) +
+            ".a-rather-long-domain-name.example.com:5060;branch=z9hG4bK-long-branch-" +
+            std::to_string(i) + "\r\n";
+  }
+  return vias;
+}
+
+TEST(Stack, ResponseTooLargeIsNotSentAndCounted) {
+  std::string req =
+      "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + SixtyLongVias() +
+      "From: <sip:alice@example.com>;tag=1\r\n"
+      "To: <sip:192.0.2.1>\r\n"
+      "Call-ID: big@example.com\r\n"
+      "CSeq: 1 OPTIONS\r\n\r\n";
+  Message parsed;
+  ASSERT_TRUE(parsed.Parse(req).ok()) << ParseErrorText(parsed.error());
+  ASSERT_EQ(parsed.Count(HeaderId::kVia), 60u);
+  ASSERT_GT(req.size(), Stack::kMaxResponse);
+  Gateway gw;
+  gw.Deliver(req);
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().tx_errors, 1u);
+  EXPECT_EQ(gw.stats().tx_responses[2], 0u);
+  // The stack is still usable afterwards.
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport));
+  EXPECT_EQ(OnlyResponse(gw).status_code(), 200);
+}
+
+TEST(Stack, Oversized400IsNotSentAndCounted) {
+  std::string vias = SixtyLongVias();
+  // 59 Vias + From, To, Call-ID, CSeq, then a broken line: a 400 too big.
+  vias.erase(vias.rfind("Via: "));
+  std::string req =
+      "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + vias +
+      "From: <sip:alice@example.com>;tag=1\r\n"
+      "To: <sip:192.0.2.1>\r\n"
+      "Call-ID: big@example.com\r\n"
+      "CSeq: 1 OPTIONS\r\n"
+      "broken\r\n\r\n";
+  Gateway gw;
+  gw.Deliver(req);
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().tx_errors, 1u);
+  EXPECT_EQ(gw.stats().rx_bad_requests, 1u);
+}
+
+TEST(Stack, SendFailureIsCounted) {
+  Gateway gw;
+  gw.sender.FailWith(Status::Unavailable());
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport));
+  EXPECT_EQ(gw.stats().tx_errors, 1u);
+  EXPECT_EQ(gw.stats().tx_responses[2], 0u);
+}
+
+TEST(Stack, CountersPerMethodAndResponseClass) {
+  Gateway gw;
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport));              // 200
+  gw.Deliver(MakeRequest("OPTIONS", "sip:gw.example.net", kViaRport));         // 200
+  gw.Deliver(MakeRequest("OPTIONS", "sip:elsewhere.example.com", kViaRport));  // 501
+  gw.Deliver(MakeRequest("INVITE", "sip:192.0.2.1", kViaRport));               // 501
+  gw.Deliver(MakeRequest("REGISTER", "sip:gw.example.net", kViaRport));        // 501
+  gw.Deliver(MakeRequest("BYE", "sip:192.0.2.1", kViaRport));                  // 501
+  gw.Deliver(MakeRequest("NEWMETHOD", "sip:192.0.2.1", kViaRport));            // 501
+  gw.Deliver(MakeRequest("ACK", "sip:192.0.2.1", kViaRport));                  // -
+  gw.Deliver(MakeRequest("INVITE", "sip:192.0.2.1", kViaRport, "bad\r\n"));    // 400
+  gw.Deliver("SIP/2.0 180 Ringing\r\n\r\n");                                   // response
+  gw.Deliver("\r\n\r\n");                                                      // keep-alive
+  gw.Deliver("\x01\x02\x03");                                                  // garbage
+  const SipStats& s = gw.stats();
+  EXPECT_EQ(s.rx_datagrams, 12u);
+  EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kOptions)], 3u);
+  EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kInvite)], 1u);
+  EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kRegister)], 1u);
+  EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kBye)], 1u);
+  EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kAck)], 1u);
+  EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kUnknown)], 1u);
+  EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kCancel)], 0u);
+  EXPECT_EQ(s.rx_bad_requests, 1u);
+  EXPECT_EQ(s.rx_responses, 1u);
+  EXPECT_EQ(s.rx_keepalives, 1u);
+  EXPECT_EQ(s.rx_garbage, 1u);
+  EXPECT_EQ(s.tx_responses[1], 0u);
+  EXPECT_EQ(s.tx_responses[2], 2u);
+  EXPECT_EQ(s.tx_responses[4], 1u);
+  EXPECT_EQ(s.tx_responses[5], 5u);
+  EXPECT_EQ(s.tx_responses[6], 0u);
+  EXPECT_EQ(s.tx_errors, 0u);
+  EXPECT_EQ(gw.sender.count(), 8u);
+}
+
+TEST(Stack, EchoedHeadersKeepNulOctets) {
+  // RFC 4475 intmeth: a quoted-pair may escape NUL in a display name. The
+  // response must copy From/To byte for byte, not stop at the NUL.
+  using namespace std::string_literals;
+  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport);
+  std::string from = "From: \"NUL:\\\0 end\" <sip:alice@example.com>;tag=1928301774"s;
+  req.replace(req.find("From: "), req.find("\r\n", req.find("From: ")) - req.find("From: "), from);
+  std::string to = "To: \"BEL:\\\x07 NUL:\\\0 DEL:\\\x7F\" <sip:192.0.2.1>"s;
+  req.replace(req.find("To: "), req.find("\r\n", req.find("To: ")) - req.find("To: "), to);
+  Gateway gw;
+  gw.Deliver(req);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(resp.status_code(), 200);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kFrom), from.substr(6));
+  std::string resp_to = HeaderValue(resp, HeaderId::kTo);
+  EXPECT_EQ(resp_to.substr(0, to.size() - 4), to.substr(4));
+  testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+}
+
+TEST(Stack, EveryPrefixAndMutationOfARequestIsHandledSanely) {
+  std::string base = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport,
+                                 "Subject: folded\r\n value\r\n");
+  Gateway gw;
+  for (size_t n = 0; n <= base.size(); ++n) {
+    gw.sender.Clear();
+    std::string prefix = base.substr(0, n);
+    gw.Deliver(prefix);
+    testing::ExpectSaneAnswer(prefix, gw.sender, kPhone);
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << "at prefix length " << n;
+      return;
+    }
+  }
+  std::mt19937 rng(3261);
+  constexpr char kInteresting[] = {'\0', '\r', '\n', ' ', '\t', ':', ';', ',', '<', '>', '"', '\\', '@', '[', ']', '\xFF'};
+  for (int round = 0; round < 3000; ++round) {
+    std::string m = base;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      size_t at = rng() % m.size();
+      char c = (rng() % 2) ? kInteresting[rng() % sizeof(kInteresting)] : static_cast<char>(rng());
+      switch (rng() % 3) {
+        case 0: m[at] = c; break;
+        case 1: m.insert(m.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+        default: m.erase(at, 1 + rng() % 8); break;
+      }
+      if (m.empty()) m = "x";
+    }
+    gw.sender.Clear();
+    gw.Deliver(m);
+    testing::ExpectSaneAnswer(m, gw.sender, kPhone);
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << "at mutation round " << round << ": " << ::testing::PrintToString(m);
+      return;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gw::sip
