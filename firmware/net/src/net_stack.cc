@@ -41,7 +41,13 @@ NetStack::NetStack(hal::NetDevice& device, hal::MonotonicClock& clock)
 Status NetStack::Start(const Ip4Config& config) {
   if (started_) return Status::FailedPrecondition();
   GW_TRY(device_.Start());
-  lwip_init();
+  // lwIP's state is process-wide: initialise it once, even if a stack is
+  // torn down and built again (host tests do).
+  static bool lwip_ready = false;
+  if (!lwip_ready) {
+    lwip_init();
+    lwip_ready = true;
+  }
   ip4_addr_t ip = ToLwip(config.address);
   ip4_addr_t mask = ToLwip(config.netmask);
   ip4_addr_t gw = ToLwip(config.gateway);
@@ -58,6 +64,10 @@ Status NetStack::Start(const Ip4Config& config) {
               config.netmask[0], config.netmask[1], config.netmask[2], config.netmask[3],
               config.gateway[0], config.gateway[1], config.gateway[2], config.gateway[3]);
   return Status::Ok();
+}
+
+NetStack::~NetStack() {
+  if (started_) netif_remove(&netif_);
 }
 
 Ip4 NetStack::address() const {

@@ -12,6 +12,18 @@ constexpr char kBusy[] = "All MML sessions are busy; try again later.\r\n";
 
 }  // namespace
 
+TelnetServer::~TelnetServer() {
+  for (Conn& c : conns_) {
+    if (c.pcb != nullptr) {
+      tcp_arg(c.pcb, nullptr);
+      tcp_err(c.pcb, nullptr);
+      tcp_abort(c.pcb);
+      c.pcb = nullptr;
+    }
+  }
+  if (listener_ != nullptr) tcp_close(listener_);
+}
+
 Status TelnetServer::Listen(uint16_t port, TelnetHandler& handler) {
   struct tcp_pcb* pcb = tcp_new();
   if (pcb == nullptr) return Status::ResourceExhausted();

@@ -37,6 +37,7 @@ class NetStack : public Poller {
   NetStack(hal::NetDevice& device, hal::MonotonicClock& clock);
   NetStack(const NetStack&) = delete;
   NetStack& operator=(const NetStack&) = delete;
+  ~NetStack() override;
 
   // Initializes lwIP and brings the netif up. Unavailable if the device does
   // not start; FailedPrecondition if called twice.

@@ -46,6 +46,8 @@ class TelnetServer {
   TelnetServer() = default;
   TelnetServer(const TelnetServer&) = delete;
   TelnetServer& operator=(const TelnetServer&) = delete;
+  // Aborts open connections and closes the listener.
+  ~TelnetServer();
 
   // ResourceExhausted if no PCB is free; AlreadyExists if the port is taken.
   Status Listen(uint16_t port, TelnetHandler& handler);

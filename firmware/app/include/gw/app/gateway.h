@@ -1,0 +1,120 @@
+#pragma once
+// The composition root: owns every static instance of the firmware and wires
+// them. One Gateway per process, built in static storage by Run(); tests
+// build their own over fake HAL parts and step it with RunOnce().
+#include <cstdint>
+
+#include "gw/app/platform.h"
+#include "gw/app/system_info.h"
+#include "gw/config/config_store.h"
+#include "gw/config/json_arena.h"
+#include "gw/core/event_loop.h"
+#include "gw/core/log.h"
+#include "gw/core/timer_wheel.h"
+#include "gw/mml/builtin_commands.h"
+#include "gw/mml/command.h"
+#include "gw/mml/session.h"
+#include "gw/net/net_stack.h"
+#include "gw/net/telnet_server.h"
+#include "gw/net/udp.h"
+#include "gw/sip/stack.h"
+
+namespace gw::app {
+
+class Gateway {
+ public:
+  explicit Gateway(Platform& platform);
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+  ~Gateway();
+
+  // Loads the config, brings the network up, binds SIP and telnet, prints
+  // the banner. Each failure is logged where it is known; the status says
+  // which step failed.
+  Status Start();
+  void RunOnce() { loop_.RunOnce(); }
+  EventLoop& loop() { return loop_; }
+
+  const sip::SipStats& sip_stats() const { return sip_.stats(); }
+  const net::NetStats& net_stats() const { return net_.stats(); }
+  log::LogRing& log_ring() { return log_; }
+  config::ConfigStore& config() { return config_; }
+
+ private:
+  friend class SystemInfo;
+  class ConsolePoller : public Poller {
+   public:
+    explicit ConsolePoller(Gateway& gw) : gw_(gw) {}
+
+   private:
+    void DoPoll() override;
+    Gateway& gw_;
+  };
+  class ConsoleOutput : public mml::Output {
+   public:
+    explicit ConsoleOutput(hal::Console& c)
+        : mml::Output(c.Interactive() ? "\r\n" : "\n"), console_(c) {}
+
+   private:
+    void DoWrite(std::string_view text) override;
+    hal::Console& console_;
+  };
+  class TelnetOutput : public mml::Output {
+   public:
+    TelnetOutput(net::TelnetServer& server, size_t id) : server_(server), id_(id) {}
+
+   private:
+    void DoWrite(std::string_view text) override;
+    net::TelnetServer& server_;
+    size_t id_;
+  };
+  class TelnetGlue : public net::TelnetHandler {
+   public:
+    explicit TelnetGlue(Gateway& gw) : gw_(gw) {}
+
+   private:
+    void DoOnOpen(size_t id) override;
+    void DoOnData(size_t id, std::span<const std::byte> data) override;
+    void DoOnClosed(size_t id) override;
+    Gateway& gw_;
+  };
+  class ConsoleLogSink : public log::Sink {
+   public:
+    explicit ConsoleLogSink(Gateway& gw) : gw_(gw) {}
+
+   private:
+    void DoEmit(const log::Line& line) override;
+    Gateway& gw_;
+  };
+
+  static uint32_t LogNow(void* ctx);
+  static void OnConfigChanged(void* ctx, config::Key key);
+  void ApplyIdentity();
+
+  Platform& platform_;
+  uint32_t boot_ms_;
+  log::LogRing log_;
+  ConsoleLogSink log_sink_;
+  TimerWheel timers_;
+  EventLoop loop_;
+  config::JsonArena json_arena_;
+  config::ConfigStore config_;
+  net::NetStack net_;
+  net::UdpSocket sip_socket_;
+  sip::LocalIdentity identity_;
+  sip::Stack sip_;
+  net::TelnetServer telnet_;
+  TelnetGlue telnet_glue_;
+  SystemInfo system_info_;
+  mml::CommandTable commands_;
+  mml::BuiltinDeps builtin_deps_;
+  ConsoleOutput console_out_;
+  mml::Session console_session_;
+  ConsolePoller console_poller_;
+  TelnetOutput telnet_out_[net::TelnetServer::kSessions];
+  mml::Session* telnet_sessions_[net::TelnetServer::kSessions] = {};
+  // Session objects live here; constructed on open, destroyed on close.
+  alignas(mml::Session) std::byte telnet_storage_[net::TelnetServer::kSessions][sizeof(mml::Session)];
+};
+
+}  // namespace gw::app

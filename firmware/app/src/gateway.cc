@@ -1,0 +1,205 @@
+#include "gw/app/gateway.h"
+
+#include <cstdio>
+#include <new>
+
+#include "gw/app/version.h"
+#include "gw/hal/cpu.h"
+
+namespace gw::app {
+namespace {
+
+net::Ip4Config ToNet(const NetConfig& c) { return {c.address, c.netmask, c.gateway}; }
+
+uint32_t ToU32(const Ip4& a) { return net::MakeIp4(a[0], a[1], a[2], a[3]); }
+
+constexpr std::string_view kBanner = "imsgw MML shell. LST CMD lists the commands.";
+
+mml::SessionOptions ConsoleOptions(hal::Console& console) {
+  mml::SessionOptions o;
+  o.interactive = console.Interactive();
+  o.login = mml::LoginPolicy::kFromConfig;
+  o.banner = kBanner;
+  return o;
+}
+
+mml::SessionOptions TelnetOptions() {
+  mml::SessionOptions o;
+  o.interactive = true;
+  o.login = mml::LoginPolicy::kAlways;
+  o.close_on_logout = true;
+  o.banner = kBanner;
+  return o;
+}
+
+std::span<const std::byte> Bytes(std::string_view s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+uint32_t Gateway::LogNow(void* ctx) {
+  auto* self = static_cast<Gateway*>(ctx);
+  return self->platform_.clock.NowMs() - self->boot_ms_;
+}
+
+Gateway::Gateway(Platform& platform)
+    : platform_(platform),
+      boot_ms_(platform.clock.NowMs()),
+      log_(&Gateway::LogNow, this),
+      log_sink_(*this),
+      timers_(platform.clock.NowMs()),
+      loop_(platform.clock, platform.idler, timers_),
+      config_(platform.config_storage, platform.entropy, json_arena_),
+      net_(platform.net, platform.clock),
+      sip_(sip_socket_, identity_, kServerHeader),
+      telnet_glue_(*this),
+      system_info_(*this),
+      builtin_deps_{config_, log_, system_info_},
+      console_out_(platform.console),
+      console_session_(commands_, config_, console_out_, ConsoleOptions(platform.console)),
+      console_poller_(*this),
+      telnet_out_{{telnet_, 0}, {telnet_, 1}} {
+  log::Install(&log_);
+}
+
+Gateway::~Gateway() {
+  for (mml::Session*& s : telnet_sessions_) {
+    if (s != nullptr) {
+      s->~Session();
+      s = nullptr;
+    }
+  }
+  log::Install(nullptr);
+}
+
+void Gateway::ConsoleLogSink::DoEmit(const log::Line& line) {
+  char text[GW_CAP_LOG_LINE_CHARS + 48];
+  int n = std::snprintf(text, sizeof(text), "[%lu.%03lu] %s %s: %s\r\n",
+                        static_cast<unsigned long>(line.ms / 1000),
+                        static_cast<unsigned long>(line.ms % 1000), log::LevelName(line.level),
+                        line.tag, line.text);
+  if (n > 0) {
+    size_t len = static_cast<size_t>(n) < sizeof(text) ? static_cast<size_t>(n) : sizeof(text) - 1;
+    gw_.platform_.console.Write(Bytes({text, len}));
+  }
+}
+
+void Gateway::OnConfigChanged(void* ctx, config::Key key) {
+  auto* self = static_cast<Gateway*>(ctx);
+  switch (key) {
+    case config::Key::kLogLevel: {
+      log::Level level;
+      if (log::ParseLevel(self->config_.GetString(key), level)) self->log_.set_level(level);
+      break;
+    }
+    case config::Key::kSipDomain:
+    case config::Key::kSipAdvertiseAddr:
+    case config::Key::kSipAdvertisePort:
+      self->ApplyIdentity();
+      break;
+    default:
+      break;
+  }
+}
+
+void Gateway::ApplyIdentity() {
+  identity_.address = ToU32(platform_.net_config.address);
+  identity_.port = static_cast<uint16_t>(config_.GetInt(config::Key::kSipPort));
+  uint32_t adv = 0;
+  std::string_view adv_text = config_.GetString(config::Key::kSipAdvertiseAddr);
+  identity_.advertised_address = net::ParseIp4(adv_text, adv) ? adv : 0;
+  identity_.advertised_port = static_cast<uint16_t>(config_.GetInt(config::Key::kSipAdvertisePort));
+  if (!identity_.domain.assign(config_.GetString(config::Key::kSipDomain)).ok()) {
+    GW_LOG_ERROR("app", "SIP.DOMAIN longer than %u characters; ignored",
+                 static_cast<unsigned>(identity_.domain.capacity()));
+  }
+}
+
+Status Gateway::Start() {
+  log_.set_sink(&log_sink_, log::Level::kWarn);
+  GW_LOG_INFO("app", "imsgw %.*s on %.*s, profile %s", static_cast<int>(kVersion.size()),
+              kVersion.data(), static_cast<int>(hal::BoardName().size()), hal::BoardName().data(),
+              GW_PROFILE_NAME);
+
+  Status loaded = config_.Load();
+  if (!loaded.ok()) {
+    GW_LOG_WARN("app", "config not loaded (%s): running on defaults", loaded.str());
+  }
+  if (!platform_.overrides.empty()) {
+    config::Violation why;
+    Status s = config_.ApplyOverrides(platform_.overrides, &why);
+    if (!s.ok()) GW_LOG_ERROR("app", "override refused: %s", why.detail.c_str());
+  }
+  config_.SetChangeHook(&Gateway::OnConfigChanged, this);
+  OnConfigChanged(this, config::Key::kLogLevel);
+  ApplyIdentity();
+
+  Status up = net_.Start(ToNet(platform_.net_config));
+  if (!up.ok()) {
+    GW_LOG_ERROR("app", "network device did not start: %s", up.str());
+    return up;
+  }
+  GW_TRY(loop_.AddPoller(net_));
+  GW_TRY(loop_.AddPoller(console_poller_));
+
+  Status sip = sip_socket_.Bind(identity_.port, sip_);
+  if (!sip.ok()) {
+    GW_LOG_ERROR("app", "SIP port %u: %s", identity_.port, sip.str());
+    return sip;
+  }
+  auto telnet_port = static_cast<uint16_t>(config_.GetInt(config::Key::kTelnetPort));
+  Status tl = telnet_.Listen(telnet_port, telnet_glue_);
+  if (!tl.ok()) {
+    GW_LOG_ERROR("app", "telnet port %u: %s", telnet_port, tl.str());
+    return tl;
+  }
+
+  GW_TRY(mml::RegisterBuiltinCommands(commands_, builtin_deps_));
+
+  String<24> ip;
+  (void)net::AppendIp4(ip, identity_.address);
+  GW_LOG_INFO("app", "SIP on udp %s:%u, MML on telnet port %u", ip.c_str(), identity_.port,
+              telnet_port);
+  console_session_.Start();
+  return Status::Ok();
+}
+
+void Gateway::ConsoleOutput::DoWrite(std::string_view text) { console_.Write(Bytes(text)); }
+
+void Gateway::ConsolePoller::DoPoll() {
+  std::byte buf[128];
+  size_t n = gw_.platform_.console.Read(buf);
+  if (n > 0) gw_.console_session_.Feed(std::span<const std::byte>(buf, n));
+  // The console never closes: after LOGOUT or failed logins, start over.
+  if (gw_.console_session_.WantsClose()) gw_.console_session_.Start();
+}
+
+void Gateway::TelnetOutput::DoWrite(std::string_view text) {
+  // A full queue is counted by the server (output truncated).
+  server_.Send(id_, text).IgnoreError();
+}
+
+void Gateway::TelnetGlue::DoOnOpen(size_t id) {
+  mml::Session* s = new (gw_.telnet_storage_[id])
+      mml::Session(gw_.commands_, gw_.config_, gw_.telnet_out_[id], TelnetOptions());
+  gw_.telnet_sessions_[id] = s;
+  s->Start();
+}
+
+void Gateway::TelnetGlue::DoOnData(size_t id, std::span<const std::byte> data) {
+  mml::Session* s = gw_.telnet_sessions_[id];
+  if (s == nullptr) return;
+  s->Feed(data);
+  if (s->WantsClose()) gw_.telnet_.Close(id);
+}
+
+void Gateway::TelnetGlue::DoOnClosed(size_t id) {
+  mml::Session*& s = gw_.telnet_sessions_[id];
+  if (s != nullptr) {
+    s->~Session();
+    s = nullptr;
+  }
+}
+
+}  // namespace gw::app

@@ -1,0 +1,123 @@
+#include "gw/app/system_info.h"
+
+#include "gw/app/gateway.h"
+#include "gw/app/version.h"
+#include "gw/hal/cpu.h"
+#include "gw_profile.h"
+#include "lwip/stats.h"
+
+namespace gw::app {
+namespace {
+
+constexpr mml::CapacityRow kCapacities[] = {
+    {"users", GW_CAP_USERS},
+    {"bindings", GW_CAP_BINDINGS},
+    {"calls", GW_CAP_CALLS},
+    {"relayed calls", GW_CAP_RELAYED_CALLS},
+    {"cdrs", GW_CAP_CDRS},
+    {"transactions", GW_CAP_TRANSACTIONS},
+    {"telnet sessions", GW_CAP_TELNET_SESSIONS},
+    {"log lines", GW_CAP_LOG_LINES},
+    {"pbuf pool", GW_CAP_PBUF_POOL},
+    {"lwip heap bytes", GW_CAP_LWIP_HEAP},
+};
+
+}  // namespace
+
+std::string_view SystemInfo::DoVersion() { return kVersion; }
+std::string_view SystemInfo::DoBoard() { return hal::BoardName(); }
+std::string_view SystemInfo::DoProfile() { return GW_PROFILE_NAME; }
+uint32_t SystemInfo::DoUptimeMs() { return gw_.platform_.clock.NowMs() - gw_.boot_ms_; }
+bool SystemInfo::DoWallClockSynced() { return gw_.platform_.wall_clock.Synced(); }
+int64_t SystemInfo::DoWallClockUnix() { return gw_.platform_.wall_clock.NowUnixSeconds(); }
+uint32_t SystemInfo::DoCpuLoadPermille() { return gw_.loop_.LoadPermille(); }
+
+bool SystemInfo::DoCapacity(uint32_t i, mml::CapacityRow& out) {
+  if (i >= sizeof(kCapacities) / sizeof(kCapacities[0])) return false;
+  out = kCapacities[i];
+  return true;
+}
+
+bool SystemInfo::DoPool(uint32_t i, PoolStats& out) {
+  // lwIP's own pools, then the firmware's tables as they arrive.
+  if (i < MEMP_MAX) {
+    const struct stats_mem* m = lwip_stats.memp[i];
+    if (m == nullptr) return false;
+    out.name = m->name;
+    out.capacity = m->avail;
+    out.used = m->used;
+    out.high_water = m->max;
+    out.refused = m->err;
+    return true;
+  }
+  if (i == MEMP_MAX) {
+    out.name = "LWIP_HEAP";
+    out.capacity = static_cast<uint32_t>(lwip_stats.mem.avail);
+    out.used = static_cast<uint32_t>(lwip_stats.mem.used);
+    out.high_water = static_cast<uint32_t>(lwip_stats.mem.max);
+    out.refused = lwip_stats.mem.err;
+    return true;
+  }
+  return false;
+}
+
+bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
+  const sip::SipStats& s = gw_.sip_.stats();
+  const net::NetStats& n = gw_.net_.stats();
+  const net::UdpStats& u = gw_.sip_socket_.stats();
+  const net::TelnetStats& t = gw_.telnet_.stats();
+  // Fixed rows first, then one row per SIP method received.
+  const mml::CounterRow fixed[] = {
+      {"sip", "rx datagrams", s.rx_datagrams},
+      {"sip", "rx responses dropped", s.rx_responses},
+      {"sip", "rx keepalives", s.rx_keepalives},
+      {"sip", "rx bad requests (400)", s.rx_bad_requests},
+      {"sip", "rx garbage dropped", s.rx_garbage},
+      {"sip", "tx 1xx", s.tx_responses[1]},
+      {"sip", "tx 2xx", s.tx_responses[2]},
+      {"sip", "tx 3xx", s.tx_responses[3]},
+      {"sip", "tx 4xx", s.tx_responses[4]},
+      {"sip", "tx 5xx", s.tx_responses[5]},
+      {"sip", "tx 6xx", s.tx_responses[6]},
+      {"sip", "tx errors", s.tx_errors},
+      {"sip.udp", "rx too big", u.rx_too_big},
+      {"net", "rx frames", n.rx_frames},
+      {"net", "rx dropped (no pbuf)", n.rx_no_pbuf},
+      {"net", "rx errors", n.rx_errors},
+      {"net", "tx frames", n.tx_frames},
+      {"net", "tx errors", n.tx_errors},
+      {"lwip.ip", "recv", lwip_stats.ip.recv},
+      {"lwip.ip", "drop", lwip_stats.ip.drop},
+      {"lwip.ip", "xmit", lwip_stats.ip.xmit},
+      {"lwip.udp", "recv", lwip_stats.udp.recv},
+      {"lwip.udp", "drop", lwip_stats.udp.drop},
+      {"lwip.udp", "xmit", lwip_stats.udp.xmit},
+      {"lwip.tcp", "recv", lwip_stats.tcp.recv},
+      {"lwip.tcp", "drop", lwip_stats.tcp.drop},
+      {"lwip.tcp", "xmit", lwip_stats.tcp.xmit},
+      {"lwip.etharp", "recv", lwip_stats.etharp.recv},
+      {"lwip.etharp", "drop", lwip_stats.etharp.drop},
+      {"lwip.icmp", "recv", lwip_stats.icmp.recv},
+      {"telnet", "accepted", t.accepted},
+      {"telnet", "refused (busy)", t.refused},
+      {"telnet", "output truncated", t.tx_truncated},
+      {"log", "lines written", gw_.log_.written()},
+  };
+  constexpr uint32_t kFixed = sizeof(fixed) / sizeof(fixed[0]);
+  if (i < kFixed) {
+    out = fixed[i];
+    return true;
+  }
+  uint32_t m = i - kFixed + 1;  // skip Method::kUnknown, listed last
+  if (m < static_cast<uint32_t>(sip::Method::kCount)) {
+    out = {"sip.rx", sip::MethodName(static_cast<sip::Method>(m)), s.rx_requests[m]};
+    return true;
+  }
+  if (m == static_cast<uint32_t>(sip::Method::kCount)) {
+    out = {"sip.rx", "other methods", s.rx_requests[0]};
+    return true;
+  }
+  return false;
+}
+
+}  // namespace gw::app

@@ -1,0 +1,190 @@
+// Proves the steady state allocates nothing: a SIP request answered over the
+// network path (frame in, lwIP, SIP, frame out) and an MML command on the
+// console, with every malloc/calloc/realloc called from the firmware's
+// objects (wrapped at link time) and every operator new counted.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "frames.h"
+#include "gw/app/gateway.h"
+#include "gw/testing/fake_hal.h"
+
+namespace {
+bool g_armed = false;
+int g_allocations = 0;
+}  // namespace
+
+extern "C" {
+void* __real_malloc(size_t n);
+void* __real_calloc(size_t n, size_t m);
+void* __real_realloc(void* p, size_t n);
+void* __wrap_malloc(size_t n) {
+  if (g_armed) ++g_allocations;
+  return __real_malloc(n);
+}
+void* __wrap_calloc(size_t n, size_t m) {
+  if (g_armed) ++g_allocations;
+  return __real_calloc(n, m);
+}
+void* __wrap_realloc(void* p, size_t n) {
+  if (g_armed) ++g_allocations;
+  return __real_realloc(p, n);
+}
+}
+
+void* operator new(size_t n) {
+  if (g_armed) ++g_allocations;
+  void* p = __real_malloc(n == 0 ? 1 : n);
+  if (p == nullptr) std::abort();
+  return p;
+}
+void* operator new[](size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+
+namespace gw::app {
+namespace {
+
+using testing::FakeClock;
+using testing::Peer;
+
+constexpr uint32_t kGatewayIp = net::MakeIp4(198, 51, 100, 2);
+constexpr uint32_t kPhoneIp = net::MakeIp4(198, 51, 100, 1);
+
+struct Rig {
+  FakeClock clock;
+  testing::FakeWallClock wall;
+  testing::FakeIdler idler{clock};
+  testing::FakeConsole console;
+  testing::FakeEntropy entropy;
+  testing::FakeNetDevice net;
+  testing::RamStorage config{4096, 2};
+  testing::RamStorage users{4096, 4};
+  testing::RamStorage cdr{4096, 4};
+  Platform platform{clock, wall, idler, console, entropy, net, config, users, cdr,
+                    NetConfig{{198, 51, 100, 2}, {255, 255, 255, 0}, {198, 51, 100, 1}},
+                    ""};
+  std::unique_ptr<Gateway> gw;
+  Peer phone{{0x02, 0, 0, 0, 0, 0x01}, kPhoneIp};
+
+  void Step(int n = 5) {
+    for (int i = 0; i < n; ++i) gw->RunOnce();
+  }
+  // Sends an OPTIONS from the phone and returns the gateway's UDP answer,
+  // answering an ARP request on the way if the gateway asks.
+  std::string Options(int cseq) {
+    std::string msg =
+        "OPTIONS sip:198.51.100.2 SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-" + std::to_string(cseq) + ";rport\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:probe@198.51.100.1>;tag=abc\r\n"
+        "To: <sip:198.51.100.2>\r\n"
+        "Call-ID: nh-" + std::to_string(cseq) + "@198.51.100.1\r\n"
+        "CSeq: " + std::to_string(cseq) + " OPTIONS\r\n"
+        "Content-Length: 0\r\n\r\n";
+    auto frame = testing::UdpFrame(phone, net.mac.data(), kGatewayIp, 5061, 5060, msg);
+    net.ClearSent();
+    EXPECT_TRUE(net.Inject(frame.data(), frame.size()));
+    Step();
+    for (size_t i = 0; i < net.sent_count(); ++i) {
+      if (auto arp = testing::ArpReplyTo(net.sent(i), phone)) {
+        net.ClearSent();
+        EXPECT_TRUE(net.Inject(arp->data(), arp->size()));
+        Step();
+        break;
+      }
+    }
+    for (size_t i = 0; i < net.sent_count(); ++i) {
+      if (auto udp = testing::ParseUdp(net.sent(i))) return udp->payload;
+    }
+    return {};
+  }
+  std::string Console(const std::string& line) {
+    console.output.clear();
+    console.input += line + "\r\n";
+    Step();
+    return console.output;
+  }
+};
+
+TEST(NoHeap, SipAndConsoleCommandAllocateNothing) {
+  Rig rig;
+  rig.gw = std::make_unique<Gateway>(rig.platform);
+  ASSERT_TRUE(rig.gw->Start().ok());
+  rig.Step();
+  // Warm up: ARP resolution and first-use paths.
+  ASSERT_NE(rig.Options(1).find("SIP/2.0 200 OK"), std::string::npos);
+  ASSERT_NE(rig.Console("DSP SYSINFO").find("RETCODE = 0"), std::string::npos);
+
+  // Test-side strings are built before arming.
+  std::string reply;
+  reply.reserve(4096);
+  std::string out;
+  out.reserve(1 << 16);
+  rig.console.output.reserve(1 << 16);
+  rig.console.input.reserve(256);
+
+  g_allocations = 0;
+  g_armed = true;
+  rig.console.input += "DSP SYSINFO\r\n";
+  rig.Step();
+  g_armed = false;
+  EXPECT_NE(rig.console.output.find("RETCODE = 0"), std::string::npos);
+  EXPECT_EQ(g_allocations, 0) << "an MML command allocated";
+
+  // The SIP path: build the frame first, then arm around the loop only.
+  std::string msg =
+      "OPTIONS sip:198.51.100.2 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-2;rport\r\n"
+      "From: <sip:probe@198.51.100.1>;tag=abc\r\nTo: <sip:198.51.100.2>\r\n"
+      "Call-ID: nh-2@198.51.100.1\r\nCSeq: 2 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  auto frame = testing::UdpFrame(rig.phone, rig.net.mac.data(), kGatewayIp, 5061, 5060, msg);
+  rig.net.ClearSent();
+  ASSERT_TRUE(rig.net.Inject(frame.data(), frame.size()));
+  g_allocations = 0;
+  g_armed = true;
+  rig.Step();
+  g_armed = false;
+  EXPECT_EQ(g_allocations, 0) << "handling a SIP message allocated";
+  ASSERT_GE(rig.net.sent_count(), 1u);
+  auto udp = testing::ParseUdp(rig.net.sent(0));
+  ASSERT_TRUE(udp.has_value());
+  EXPECT_EQ(udp->payload.rfind("SIP/2.0 200 OK\r\n", 0), 0u);
+  EXPECT_EQ(udp->dport, 5061);
+  EXPECT_EQ(rig.gw->sip_stats().tx_responses[2], 2u);
+}
+
+TEST(Gateway, GarbageDatagramIsCountedAndDropped) {
+  Rig rig;
+  rig.gw = std::make_unique<Gateway>(rig.platform);
+  ASSERT_TRUE(rig.gw->Start().ok());
+  ASSERT_NE(rig.Options(1).find("200 OK"), std::string::npos);
+  auto frame = testing::UdpFrame(rig.phone, rig.net.mac.data(), kGatewayIp, 5061, 5060,
+                                 std::string("\x01\x02garbage\xff\r\n\r\n", 14));
+  rig.net.ClearSent();
+  ASSERT_TRUE(rig.net.Inject(frame.data(), frame.size()));
+  rig.Step();
+  EXPECT_EQ(rig.net.sent_count(), 0u) << "garbage must not be answered";
+  EXPECT_EQ(rig.gw->sip_stats().rx_garbage, 1u);
+  // Still serving.
+  EXPECT_NE(rig.Options(2).find("200 OK"), std::string::npos);
+}
+
+TEST(Gateway, MalformedMmlLineNamesTheParameter) {
+  Rig rig;
+  rig.gw = std::make_unique<Gateway>(rig.platform);
+  ASSERT_TRUE(rig.gw->Start().ok());
+  std::string out = rig.Console("SET LOG LEVEL=LOUD");
+  EXPECT_EQ(out.find("RETCODE = 0"), std::string::npos);
+  EXPECT_NE(out.find("LEVEL"), std::string::npos);
+  EXPECT_NE(out.find("DEBUG"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace gw::app
