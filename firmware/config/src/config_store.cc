@@ -196,8 +196,10 @@ Status ConfigStore::Check(const KeySpec& spec, std::string_view text,
         return Status::InvalidArgument();
       }
       number = static_cast<int32_t>(addr);
-      return canonical.Format("%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255,
-                              (addr >> 8) & 255, addr & 255);
+      return canonical.Format("%u.%u.%u.%u", static_cast<unsigned>(addr >> 24),
+                              static_cast<unsigned>((addr >> 16) & 255),
+                              static_cast<unsigned>((addr >> 8) & 255),
+                              static_cast<unsigned>(addr & 255));
     }
   }
   return Status::Internal();

@@ -63,8 +63,9 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
                       msg.Find(HeaderId::kTo) != nullptr;
     if (answerable) {
       ++stats_.rx_bad_requests;
-      GW_LOG_INFO("sip", "400 to %u.%u.%u.%u:%u: %.*s", from.addr >> 24, (from.addr >> 16) & 255,
-                  (from.addr >> 8) & 255, from.addr & 255, from.port,
+      String<24> src;
+      (void)net::AppendIp4(src, from.addr);
+      GW_LOG_INFO("sip", "400 to %s:%u: %.*s", src.c_str(), static_cast<unsigned>(from.port),
                   static_cast<int>(ParseErrorText(msg.error()).size()),
                   ParseErrorText(msg.error()).data());
       Respond(msg, from, 400, ParseErrorText(msg.error()), {});
@@ -149,7 +150,7 @@ void Stack::Respond(const Message& req, const net::Endpoint& from, int code,
   ok = ok && tx_.append("From: ").ok() && tx_.append(req.Find(HeaderId::kFrom)->value).ok();
   ok = ok && tx_.append("\r\nTo: ").ok() && tx_.append(to->value).ok();
   if (!has_tag && code > 100) {
-    ok = ok && tx_.Format(";tag=%08x", Fnv1a(req.Find(HeaderId::kCallId)->value, ++tag_counter_)).ok();
+    ok = ok && tx_.Format(";tag=%08x", static_cast<unsigned>(Fnv1a(req.Find(HeaderId::kCallId)->value, ++tag_counter_))).ok();
   }
   ok = ok && tx_.append("\r\nCall-ID: ").ok() &&
        tx_.append(req.Find(HeaderId::kCallId)->value).ok();

@@ -33,6 +33,7 @@ class StringBase {
   }
   Status append(std::string_view s) {
     if (s.size() > capacity_ - size_) return Status::ResourceExhausted();
+    if (s.empty()) return Status::Ok();  // an empty view may have no data
     std::memcpy(data_ + size_, s.data(), s.size());
     size_ += s.size();
     data_[size_] = '\0';
