@@ -106,6 +106,7 @@ it_netns_up() {
 # it is EOF, which stops host-sim: --exit-on-eof), output in $IT_LOG.
 it_start_gw() {
   local fifo=$IT_TMP/console
+  rm -f "$fifo"  # a restart in the same test makes a new one
   mkfifo "$fifo"
   exec {IT_FIFO_FD}<>"$fifo"
   ip netns exec "$IT_NS" "$IT_BIN" --tap "$IT_TAP" --ip "$IT_GW_IP" \

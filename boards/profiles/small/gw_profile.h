@@ -16,6 +16,9 @@
 
 /* Operator shell. */
 #define GW_CAP_TELNET_SESSIONS 2
+/* Output queued per telnet session: the largest report (DSP LOG with every
+ * line of the ring, about 160 bytes a line) must fit whole. */
+#define GW_CAP_TELNET_TX_QUEUE 24576
 #define GW_CAP_LOG_LINES 128
 #define GW_CAP_LOG_LINE_CHARS 120
 

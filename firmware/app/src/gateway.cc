@@ -183,6 +183,7 @@ void Gateway::TelnetOutput::DoWrite(std::string_view text) {
 void Gateway::TelnetGlue::DoOnOpen(size_t id) {
   mml::Session* s = new (gw_.telnet_storage_[id])
       mml::Session(gw_.commands_, gw_.config_, gw_.telnet_out_[id], TelnetOptions());
+  GW_LOG_INFO("telnet", "session %u opened", static_cast<unsigned>(id));
   gw_.telnet_sessions_[id] = s;
   s->Start();
 }
@@ -197,6 +198,7 @@ void Gateway::TelnetGlue::DoOnData(size_t id, std::span<const std::byte> data) {
 void Gateway::TelnetGlue::DoOnClosed(size_t id) {
   mml::Session*& s = gw_.telnet_sessions_[id];
   if (s != nullptr) {
+    GW_LOG_INFO("telnet", "session %u closed", static_cast<unsigned>(id));
     s->~Session();
     s = nullptr;
   }

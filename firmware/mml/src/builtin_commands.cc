@@ -4,6 +4,7 @@
 
 #include "gw/config/text.h"
 #include "gw/core/fixed_string.h"
+#include "gw/core/log.h"
 #include "gw/mml/session.h"
 
 namespace gw::mml {
@@ -241,6 +242,10 @@ void SetCfg(void* ctx, Call& call) {
   }
   const KeySpec* spec = config::FindKey(key);
   if (spec->key == config::Key::kLogLevel) SyncLogLevel(deps);
+  // The audit trail of operator changes (secrets masked).
+  std::string_view shown = deps.config.DisplayText(spec->key);
+  GW_LOG_INFO("mml", "SET CFG %.*s = %.*s", static_cast<int>(spec->name.size()),
+              spec->name.data(), static_cast<int>(shown.size()), shown.data());
   call.report.Ok(result->restart_required
                      ? "Operation succeeded; restart required to take effect"
                      : "Operation succeeded");
@@ -325,6 +330,7 @@ void SetLog(void* ctx, Call& call) {
   std::string_view level = call.args.Text("LEVEL");
   auto result = deps.config.Set("LOG.LEVEL", level);
   SyncLogLevel(deps);
+  GW_LOG_INFO("mml", "SET LOG LEVEL = %.*s", static_cast<int>(level.size()), level.data());
   if (!result.ok()) {
     call.report.FailF(RetCode::kStorageError,
                       "Level not changed: saving failed (%s)", result.status().str());

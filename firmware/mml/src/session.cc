@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "gw/core/log.h"
+
 namespace gw::mml {
 namespace {
 constexpr std::string_view kBackspaces = "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b";
@@ -260,12 +262,14 @@ void Session::CheckLogin(std::string_view password) {
   bool password_ok = config_.VerifyPassword(password);
   user_.clear();
   if (diff == 0 && password_ok) {
+    GW_LOG_INFO("mml", "login: %.*s", static_cast<int>(want.size()), want.data());
     failures_ = 0;
     out_.WriteLine("Login succeeded.");
     state_ = State::kCommand;
     return;
   }
   ++failures_;
+  GW_LOG_WARN("mml", "login failed (%d of %d)", failures_, kMaxLoginFailures);
   if (failures_ >= kMaxLoginFailures) {
     out_.WriteLine("Login incorrect. Too many failures, closing.");
     want_close_ = true;

@@ -41,7 +41,7 @@ struct TelnetStats {
 class TelnetServer {
  public:
   static constexpr size_t kSessions = GW_CAP_TELNET_SESSIONS;
-  static constexpr size_t kTxQueue = 8192;
+  static constexpr size_t kTxQueue = GW_CAP_TELNET_TX_QUEUE;
 
   TelnetServer() = default;
   TelnetServer(const TelnetServer&) = delete;
