@@ -41,10 +41,14 @@ it_step "the old password is refused after the restart" \
   telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:admin" \
   "expect:(fail|denied|incorrect|invalid|wrong)"
 
-# Fill the log ring, then read all of it: the longest report must arrive
-# whole (terminator present) through the per-session output queue.
+# Fill the log ring with the longest lines an operator can cause, then read
+# all of it: the longest report must arrive whole (terminator present)
+# through the per-session output queue.
 fill=()
-for i in $(seq 130); do fill+=("send:SET LOG LEVEL=INFO;" "expect:RETCODE"); done
+long=$(printf 'd%.0s' $(seq 55))
+for i in $(seq 130); do
+  fill+=("send:SET CFG KEY=SIP.DOMAIN VALUE=$(printf '%03d' "$i").$long;" "expect:RETCODE")
+done
 it_step "a full DSP LOG (every line of the ring) arrives whole over telnet" \
   telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:S3cret-pw" \
   "${fill[@]}" "send:DSP LOG LINES=128;" "expect:RETCODE\s*=\s*0" \
