@@ -69,10 +69,10 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
   // Fixed rows first, then one row per SIP method received.
   const mml::CounterRow fixed[] = {
       {"sip", "rx datagrams", s.rx_datagrams},
-      {"sip", "rx responses dropped", s.rx_responses},
-      {"sip", "rx keepalives", s.rx_keepalives},
-      {"sip", "rx bad requests (400)", s.rx_bad_requests},
-      {"sip", "rx garbage dropped", s.rx_garbage},
+      {"sip", "rx resp dropped", s.rx_responses},
+      {"sip", "rx keepalive", s.rx_keepalives},
+      {"sip", "rx bad (400)", s.rx_bad_requests},
+      {"sip", "rx garbage", s.rx_garbage},
       {"sip", "tx 1xx", s.tx_responses[1]},
       {"sip", "tx 2xx", s.tx_responses[2]},
       {"sip", "tx 3xx", s.tx_responses[3]},
@@ -82,7 +82,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"sip", "tx errors", s.tx_errors},
       {"sip.udp", "rx too big", u.rx_too_big},
       {"net", "rx frames", n.rx_frames},
-      {"net", "rx dropped (no pbuf)", n.rx_no_pbuf},
+      {"net", "rx no pbuf", n.rx_no_pbuf},
       {"net", "rx errors", n.rx_errors},
       {"net", "tx frames", n.tx_frames},
       {"net", "tx errors", n.tx_errors},
@@ -99,8 +99,8 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"lwip.etharp", "drop", lwip_stats.etharp.drop},
       {"lwip.icmp", "recv", lwip_stats.icmp.recv},
       {"telnet", "accepted", t.accepted},
-      {"telnet", "refused (busy)", t.refused},
-      {"telnet", "output truncated", t.tx_truncated},
+      {"telnet", "refused busy", t.refused},
+      {"telnet", "tx truncated", t.tx_truncated},
       {"log", "lines written", gw_.log_.written()},
   };
   constexpr uint32_t kFixed = sizeof(fixed) / sizeof(fixed[0]);
