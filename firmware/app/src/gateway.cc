@@ -51,11 +51,13 @@ Gateway::Gateway(Platform& platform)
       timers_(platform.clock.NowMs()),
       loop_(platform.clock, platform.idler, timers_),
       config_(platform.config_storage, platform.entropy, json_arena_),
+      users_(platform.user_storage, json_arena_),
       net_(platform.net, platform.clock),
       sip_(sip_socket_, identity_, kServerHeader),
       telnet_glue_(*this),
       system_info_(*this),
       builtin_deps_{config_, log_, system_info_},
+      user_deps_{users_, config_},
       console_out_(platform.console),
       console_session_(commands_, config_, console_out_, ConsoleOptions(platform.console)),
       console_poller_(*this),
@@ -91,6 +93,14 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
     case config::Key::kLogLevel: {
       log::Level level;
       if (log::ParseLevel(self->config_.GetString(key), level)) self->log_.set_level(level);
+      break;
+    }
+    case config::Key::kAuthRealm: {
+      size_t stale = self->users_.RealmMismatches(self->config_.GetString(key));
+      if (stale > 0) {
+        GW_LOG_WARN("app", "%u users have passwords hashed for another realm: set them again "
+                    "(MOD USER PASSWORD=...)", static_cast<unsigned>(stale));
+      }
       break;
     }
     case config::Key::kSipDomain:
@@ -131,6 +141,8 @@ Status Gateway::Start() {
     Status s = config_.ApplyOverrides(platform_.overrides, &why);
     if (!s.ok()) GW_LOG_ERROR("app", "override refused: %s", why.detail.c_str());
   }
+  Status users = users_.Load(config_.GetString(config::Key::kAuthRealm));
+  if (!users.ok()) GW_LOG_ERROR("app", "subscribers not loaded: %s", users.str());
   config_.SetChangeHook(&Gateway::OnConfigChanged, this);
   OnConfigChanged(this, config::Key::kLogLevel);
   ApplyIdentity();
@@ -156,6 +168,7 @@ Status Gateway::Start() {
   }
 
   GW_TRY(mml::RegisterBuiltinCommands(commands_, builtin_deps_));
+  GW_TRY(users::RegisterUserCommands(commands_, user_deps_));
 
   String<24> ip;
   (void)net::AppendIp4(ip, identity_.address);

@@ -65,7 +65,7 @@ struct Rig {
   testing::FakeEntropy entropy;
   testing::FakeNetDevice net;
   testing::RamStorage config{4096, 2};
-  testing::RamStorage users{4096, 4};
+  testing::RamStorage users{4096, 16};
   testing::RamStorage cdr{4096, 4};
   Platform platform{clock, wall, idler, console, entropy, net, config, users, cdr,
                     NetConfig{{198, 51, 100, 2}, {255, 255, 255, 0}, {198, 51, 100, 1}},
@@ -121,6 +121,7 @@ TEST(NoHeap, SipAndConsoleCommandAllocateNothing) {
   // Warm up: ARP resolution and first-use paths.
   ASSERT_NE(rig.Options(1).find("SIP/2.0 200 OK"), std::string::npos);
   ASSERT_NE(rig.Console("DSP SYSINFO").find("RETCODE = 0"), std::string::npos);
+  ASSERT_NE(rig.Console("DSP USER").find("RETCODE = 0"), std::string::npos);
 
   // Test-side strings are built before arming.
   std::string reply;
@@ -132,10 +133,11 @@ TEST(NoHeap, SipAndConsoleCommandAllocateNothing) {
 
   g_allocations = 0;
   g_armed = true;
-  rig.console.input += "DSP SYSINFO\r\n";
+  rig.console.input += "DSP SYSINFO\r\nDSP USER\r\n";
   rig.Step();
   g_armed = false;
   EXPECT_NE(rig.console.output.find("RETCODE = 0"), std::string::npos);
+  EXPECT_NE(rig.console.output.find("1003"), std::string::npos) << "first-boot users listed";
   EXPECT_EQ(g_allocations, 0) << "an MML command allocated";
 
   // The SIP path: build the frame first, then arm around the loop only.

@@ -18,6 +18,8 @@
 #include "gw/net/telnet_server.h"
 #include "gw/net/udp.h"
 #include "gw/sip/stack.h"
+#include "gw/users/user_commands.h"
+#include "gw/users/user_store.h"
 
 namespace gw::app {
 
@@ -39,6 +41,7 @@ class Gateway {
   const net::NetStats& net_stats() const { return net_.stats(); }
   log::LogRing& log_ring() { return log_; }
   config::ConfigStore& config() { return config_; }
+  users::UserStore& users() { return users_; }
 
  private:
   friend class SystemInfo;
@@ -99,6 +102,7 @@ class Gateway {
   EventLoop loop_;
   config::JsonArena json_arena_;
   config::ConfigStore config_;
+  users::UserStore users_;
   net::NetStack net_;
   net::UdpSocket sip_socket_;
   sip::LocalIdentity identity_;
@@ -108,6 +112,7 @@ class Gateway {
   SystemInfo system_info_;
   mml::CommandTable commands_;
   mml::BuiltinDeps builtin_deps_;
+  users::UserCommandDeps user_deps_;
   ConsoleOutput console_out_;
   mml::Session console_session_;
   ConsolePoller console_poller_;
