@@ -1,20 +1,11 @@
 #include "gw/sip/stack.h"
 
 #include "gw/core/log.h"
+#include "gw/sip/response.h"
 #include "gw/sip/via.h"
 
 namespace gw::sip {
 namespace {
-
-// A cheap, stable hash for To-tags (FNV-1a).
-uint32_t Fnv1a(std::string_view s, uint32_t seed) {
-  uint32_t h = 2166136261u ^ seed;
-  for (char c : s) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
 
 bool LooksLikeSip(std::string_view data) {
   // A request line ends in "SIP/2.0"; a status line starts with "SIP/".
@@ -113,61 +104,23 @@ void Stack::HandleRequest(const Message& req, const net::Endpoint& from) {
 
 void Stack::Respond(const Message& req, const net::Endpoint& from, int code,
                     std::string_view reason, std::string_view extra) {
-  tx_.clear();
-  bool ok = tx_.Format("SIP/2.0 %d %.*s\r\n", code, static_cast<int>(reason.size()),
-                       reason.data()).ok();
-  bool top = true;
-  uint16_t reply_port = from.port;
-  for (size_t i = 0; i < req.header_count() && ok; ++i) {
-    const Header& h = req.header(i);
-    if (h.id != HeaderId::kVia) continue;
-    ValueSplitter split(h.value);
-    std::string_view one;
-    while (ok && split.Next(one)) {
-      ok = tx_.append("Via: ").ok() && tx_.append(one).ok();
-      if (top) {
-        // RFC 3261 18.2.1 received, RFC 3581 rport: answer where it came from.
-        Via via;
-        if (ParseVia(one, via).ok()) {
-          String<24> src;
-          ok = ok && net::AppendIp4(src, from.addr).ok();
-          if (via.host != src.view()) ok = ok && tx_.Format(";received=%s", src.c_str()).ok();
-          if (via.has_rport && via.rport.empty()) ok = ok && tx_.Format(";rport=%u", from.port).ok();
-          // RFC 3261 18.2.2: without rport the response goes to the
-          // sent-by port (default 5060) at the source address.
-          if (!via.has_rport) reply_port = via.port != 0 ? via.port : 5060;
-        }
-        top = false;
-      }
-      ok = ok && tx_.append("\r\n").ok();
-    }
-  }
-  const Header* to = req.Find(HeaderId::kTo);
-  bool has_tag = false;
-  HeaderParam(to->value, "tag", has_tag);
-  // Echoed values are copied as bytes, not through "%.*s", which would stop
-  // at a NUL (legal in a quoted-pair, RFC 4475 3.1.1.2).
-  ok = ok && tx_.append("From: ").ok() && tx_.append(req.Find(HeaderId::kFrom)->value).ok();
-  ok = ok && tx_.append("\r\nTo: ").ok() && tx_.append(to->value).ok();
-  if (!has_tag && code > 100) {
-    ok = ok && tx_.Format(";tag=%08x", static_cast<unsigned>(Fnv1a(req.Find(HeaderId::kCallId)->value, ++tag_counter_))).ok();
-  }
-  ok = ok && tx_.append("\r\nCall-ID: ").ok() &&
-       tx_.append(req.Find(HeaderId::kCallId)->value).ok();
-  ok = ok && tx_.append("\r\nCSeq: ").ok() && tx_.append(req.Find(HeaderId::kCSeq)->value).ok();
-  ok = ok && tx_.append("\r\n").ok();
-  // An empty extra may be a null view: memcpy from nullptr is UB even for 0.
-  if (!extra.empty()) ok = ok && tx_.append(extra).ok();
-  ok = ok && tx_.Format("Server: %.*s\r\nContent-Length: 0\r\n\r\n",
-                        static_cast<int>(server_.size()), server_.data()).ok();
-  if (!ok) {
+  const Header* call_id = req.Find(HeaderId::kCallId);
+  String<8> tag;
+  if (call_id != nullptr) MakeToTag(call_id->value, ++tag_counter_, tag);
+  ResponseExtras extras{tag.view(), extra, server_};
+  if (!BuildResponse(req, from, code, reason, extras, tx_).ok()) {
     // The request's own headers were too large to echo in a response.
     ++stats_.tx_errors;
-    GW_LOG_WARN("sip", "response %d to Call-ID too large for %u bytes; not sent", code,
+    GW_LOG_WARN("sip", "response %d too large for %u bytes; not sent", code,
                 static_cast<unsigned>(kMaxResponse));
     return;
   }
-  net::Endpoint to_ep{from.addr, reply_port};
+  // RFC 3261 18.2.2: without rport the response goes to the sent-by port
+  // (default 5060) at the source address.
+  net::Endpoint to_ep = from;
+  std::string_view top;
+  Via via;
+  if (TopViaValue(req, top) && ParseVia(top, via).ok()) to_ep = ResponseDestination(via, from);
   if (!sender_.SendTo(to_ep, {reinterpret_cast<const std::byte*>(tx_.c_str()), tx_.size()}).ok()) {
     ++stats_.tx_errors;
     return;
