@@ -484,7 +484,9 @@ Status ConfigStore::Load() {
   bool valid[2] = {ReadSlot(0, seq[0], len[0]), ReadSlot(1, seq[1], len[1])};
   int best = -1;
   if (valid[0] && valid[1]) {
-    best = seq[1] > seq[0] ? 1 : 0;
+    // Serial-number order (RFC 1982): Save writes sequence + 1, which must
+    // win even when the sequence wraps (a slot holding 0xFFFFFFFF).
+    best = static_cast<int32_t>(seq[1] - seq[0]) > 0 ? 1 : 0;
   } else if (valid[0] || valid[1]) {
     best = valid[0] ? 0 : 1;
   }

@@ -208,6 +208,22 @@ TEST_F(ConfigStoreTest, BadValuesInAValidDocumentAreSkipped) {
   EXPECT_FALSE(store.VerifyPassword("plain"));
 }
 
+// Found by config_load_fuzz: a slot with sequence 0xFFFFFFFF made Save
+// write sequence 0 to the other slot, and every later Load went back to the
+// old slot, so no SET survived a restart.
+TEST_F(ConfigStoreTest, SaveAfterTheSequenceWrapsIsWhatLoads) {
+  WriteSlot(flash_, 0, 0xFFFFFFFFu, R"({"SIP.DOMAIN":"old.example"})");
+  ConfigStore store(flash_, entropy_, arena_);
+  ASSERT_TRUE(store.Load().ok());
+  EXPECT_EQ(store.sequence(), 0xFFFFFFFFu);
+  ASSERT_TRUE(store.Set("SIP.DOMAIN", "new.example").ok());
+  EXPECT_EQ(store.sequence(), 0u);
+  ConfigStore again(flash_, entropy_, arena_);
+  ASSERT_TRUE(again.Load().ok());
+  EXPECT_EQ(again.GetString(Key::kSipDomain), "new.example");
+  EXPECT_EQ(again.sequence(), 0u);
+}
+
 TEST_F(ConfigStoreTest, NonJsonAndDeepDocumentsGiveDefaults) {
   WriteSlot(flash_, 0, 1, "not json at all");
   ConfigStore store(flash_, entropy_, arena_);

@@ -420,6 +420,29 @@ TEST(Stack, ResponseTooLargeIsNotSentAndCounted) {
   EXPECT_EQ(OnlyResponse(gw).status_code(), 200);
 }
 
+// Found by sip_message_fuzz: one Via header line with many comma-separated
+// values became one response line each, so a request within
+// Message::kMaxHeaders got a response beyond it, which a parser like ours
+// refuses. Such a response must not be sent.
+TEST(Stack, ViasFanningOutBeyondMaxHeadersAreNotSent) {
+  std::string vias = "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK1";
+  for (int i = 0; i < 70; ++i) vias += ",SIP/2.0/UDP p" + std::to_string(i);
+  std::string req = "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + vias +
+                    "\r\n"
+                    "From: <sip:alice@example.com>;tag=1\r\n"
+                    "To: <sip:192.0.2.1>\r\n"
+                    "Call-ID: fan@example.com\r\n"
+                    "CSeq: 1 OPTIONS\r\n\r\n";
+  Message parsed;
+  ASSERT_TRUE(parsed.Parse(req).ok()) << ParseErrorText(parsed.error());
+  ASSERT_LT(req.size() + 71 * 7, Stack::kMaxResponse);  // fits in bytes
+  Gateway gw;
+  gw.Deliver(req);
+  testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().tx_errors, 1u);
+}
+
 TEST(Stack, Oversized400IsNotSentAndCounted) {
   std::string vias = SixtyLongVias();
   // 59 Vias + From, To, Call-ID, CSeq, then a broken line: a 400 too big.
