@@ -32,6 +32,12 @@ mml::SessionOptions TelnetOptions() {
   return o;
 }
 
+sip::TransactionConfig MakeTransactionConfig() {
+  sip::TransactionConfig c;
+  c.server = kServerHeader;
+  return c;
+}
+
 std::span<const std::byte> Bytes(std::string_view s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
@@ -54,6 +60,14 @@ Gateway::Gateway(Platform& platform)
       users_(platform.user_storage, json_arena_),
       net_(platform.net, platform.clock),
       sip_(sip_socket_, identity_, kServerHeader),
+      drbg_(platform.entropy),
+      nonces_(platform.clock),
+      verifier_(nonces_, nonce_counts_),
+      registrar_(location_, registrar_config_),
+      core_deps_{auth_policy_, identity_, users_, registrar_, verifier_, platform.clock, kServerHeader},
+      core_(core_deps_),
+      transactions_(sip_socket_, timers_, core_, MakeTransactionConfig()),
+      housekeeping_(&Gateway::OnHousekeeping, this),
       telnet_glue_(*this),
       system_info_(*this),
       builtin_deps_{config_, log_, system_info_},
@@ -65,7 +79,27 @@ Gateway::Gateway(Platform& platform)
   log::Install(&log_);
 }
 
+void Gateway::OnHousekeeping(void* ctx) {
+  auto* self = static_cast<Gateway*>(ctx);
+  self->location_.Expire(self->platform_.clock.NowMs());
+  (void)self->nonces_.NowMs64();  // keeps the nonce clock's wrap count
+  self->timers_.Schedule(self->housekeeping_, 1000);
+}
+
+void Gateway::ApplyAuth() {
+  std::string_view algs = config_.GetString(config::Key::kAuthAlgorithms);
+  auth_policy_.md5 = algs.find("MD5") != std::string_view::npos;
+  auth_policy_.sha256 = algs.find("SHA-256") != std::string_view::npos;
+  auth_policy_.md5_first = algs.substr(0, 3) == "MD5";
+  auth::VerifierConfig vc;
+  vc.offer_md5 = auth_policy_.md5;
+  vc.realm = config_.GetString(config::Key::kAuthRealm);
+  Status s = verifier_.Init(vc);
+  if (!s.ok()) GW_LOG_ERROR("auth", "realm not usable for digest: %s", s.str());
+}
+
 Gateway::~Gateway() {
+  timers_.Cancel(housekeeping_);
   for (mml::Session*& s : telnet_sessions_) {
     if (s != nullptr) {
       s->~Session();
@@ -95,7 +129,11 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
       if (log::ParseLevel(self->config_.GetString(key), level)) self->log_.set_level(level);
       break;
     }
+    case config::Key::kAuthAlgorithms:
+      self->ApplyAuth();
+      break;
     case config::Key::kAuthRealm: {
+      self->ApplyAuth();
       size_t stale = self->users_.RealmMismatches(self->config_.GetString(key));
       if (stale > 0) {
         GW_LOG_WARN("app", "%u users have passwords hashed for another realm: set them again "
@@ -152,6 +190,20 @@ Status Gateway::Start() {
     GW_LOG_ERROR("app", "network device did not start: %s", up.str());
     return up;
   }
+  // The DRBG is personalised with the MAC so boards with a weak entropy
+  // source still differ; it keys the nonces.
+  hal::MacAddress mac = platform_.net.Mac();
+  Status seeded = drbg_.Init(std::as_bytes(std::span(mac)));
+  if (seeded.ok()) seeded = nonces_.Init(drbg_);
+  if (!seeded.ok()) {
+    GW_LOG_ERROR("app", "random generator not seeded: %s", seeded.str());
+    return seeded;
+  }
+  ApplyAuth();
+  core_.Attach(transactions_);
+  sip_.AttachTransactions(transactions_);
+  timers_.Schedule(housekeeping_, 1000);
+
   GW_TRY(loop_.AddPoller(net_));
   GW_TRY(loop_.AddPoller(console_poller_));
 

@@ -50,6 +50,27 @@ bool SystemInfo::DoPool(uint32_t i, PoolStats& out) {
     out.refused = m->err;
     return true;
   }
+  if (i == MEMP_MAX + 1) {
+    out = gw_.transactions_.pool_stats();
+    return true;
+  }
+  if (i == MEMP_MAX + 2) {
+    const registrar::LocationStats& l = gw_.location_.stats();
+    out.name = "BINDINGS";
+    out.capacity = static_cast<uint32_t>(registrar::LocationTable::kCapacity);
+    out.used = static_cast<uint32_t>(gw_.location_.size());
+    out.high_water = l.high_water;
+    out.refused = l.refused_full;
+    return true;
+  }
+  if (i == MEMP_MAX + 3) {
+    out.name = "USERS";
+    out.capacity = static_cast<uint32_t>(users::UserStore::kCapacity);
+    out.used = static_cast<uint32_t>(gw_.users_.size());
+    out.high_water = out.used;
+    out.refused = gw_.users_.add_refused();
+    return true;
+  }
   if (i == MEMP_MAX) {
     out.name = "LWIP_HEAP";
     out.capacity = static_cast<uint32_t>(lwip_stats.mem.avail);
@@ -66,6 +87,9 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
   const net::NetStats& n = gw_.net_.stats();
   const net::UdpStats& u = gw_.sip_socket_.stats();
   const net::TelnetStats& t = gw_.telnet_.stats();
+  const sip::TransactionStats& x = gw_.transactions_.stats();
+  const proxy::CoreStats& c = gw_.core_.stats();
+  const registrar::LocationStats& l = gw_.location_.stats();
   // Fixed rows first, then one row per SIP method received.
   const mml::CounterRow fixed[] = {
       {"sip", "rx datagrams", s.rx_datagrams},
@@ -73,14 +97,28 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"sip", "rx keepalive", s.rx_keepalives},
       {"sip", "rx bad (400)", s.rx_bad_requests},
       {"sip", "rx garbage", s.rx_garbage},
-      {"sip", "tx 1xx", s.tx_responses[1]},
-      {"sip", "tx 2xx", s.tx_responses[2]},
-      {"sip", "tx 3xx", s.tx_responses[3]},
-      {"sip", "tx 4xx", s.tx_responses[4]},
-      {"sip", "tx 5xx", s.tx_responses[5]},
-      {"sip", "tx 6xx", s.tx_responses[6]},
+      {"sip", "tx 1xx", s.tx_responses[1] + x.tx_responses[1]},
+      {"sip", "tx 2xx", s.tx_responses[2] + x.tx_responses[2]},
+      {"sip", "tx 3xx", s.tx_responses[3] + x.tx_responses[3]},
+      {"sip", "tx 4xx", s.tx_responses[4] + x.tx_responses[4]},
+      {"sip", "tx 5xx", s.tx_responses[5] + x.tx_responses[5]},
+      {"sip", "tx 6xx", s.tx_responses[6] + x.tx_responses[6]},
       {"sip", "tx errors", s.tx_errors},
       {"sip.udp", "rx too big", u.rx_too_big},
+      {"sip.txn", "server created", x.server_created},
+      {"sip.txn", "client created", x.client_created},
+      {"sip.txn", "absorbed", x.requests_absorbed},
+      {"sip.txn", "retransmits", x.retransmits},
+      {"sip.txn", "refused (503)", x.refused_pool_full},
+      {"sip.txn", "timeouts", x.timeouts},
+      {"sip.txn", "dropped", x.dropped},
+      {"reg", "registered", c.registers_ok},
+      {"reg", "challenged", c.challenges},
+      {"reg", "auth failed", c.auth_failures},
+      {"reg", "unknown user", c.unknown_users},
+      {"reg", "refused user", c.refused_users},
+      {"reg", "expired", l.expired},
+      {"sip", "tx 501", c.not_implemented},
       {"net", "rx frames", n.rx_frames},
       {"net", "rx no pbuf", n.rx_no_pbuf},
       {"net", "rx errors", n.rx_errors},

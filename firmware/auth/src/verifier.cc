@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "gw/sip/message.h"
+#include "gw/sip/via.h"
+
 namespace gw::auth {
 namespace {
 
@@ -101,6 +104,25 @@ Result<Challenges> Verifier::BuildChallenges(bool stale, std::span<char> buf) {
   return out;
 }
 
+namespace {
+
+// The digest uri names the Request-URI's resource (RFC 3261 22.4): the same
+// SIP URI by scheme, user and host (case-insensitive) and parameters, with
+// an absent port meaning the scheme's default. Clients differ in the form they echo (sipp
+// adds ":5060"); the response hash covers their exact text regardless.
+bool SameResource(std::string_view digest_uri, std::string_view request_uri) {
+  sip::Uri a, b;
+  if (!sip::ParseUri(digest_uri, a).ok() || !sip::ParseUri(request_uri, b).ok()) return false;
+  auto port = [](const sip::Uri& u) -> uint16_t {
+    if (u.port != 0) return u.port;
+    return sip::EqualsIgnoreCase(u.scheme, "sips") ? 5061 : 5060;
+  };
+  return sip::EqualsIgnoreCase(a.scheme, b.scheme) && a.user == b.user &&
+         sip::EqualsIgnoreCase(a.host, b.host) && port(a) == port(b) && a.params == b.params;
+}
+
+}  // namespace
+
 VerifyResult Verifier::Verify(const Credentials& creds, std::string_view ha1,
                               std::string_view method, std::string_view request_uri) {
   if (!ready_ || creds.error != CredentialsError::kNone) return VerifyResult::kMalformed;
@@ -109,7 +131,10 @@ VerifyResult Verifier::Verify(const Credentials& creds, std::string_view ha1,
     return VerifyResult::kMalformed;
   }
   if (!creds.realm.Equals(realm_.view())) return VerifyResult::kRealmMismatch;
-  if (!creds.uri.Equals(request_uri)) return VerifyResult::kUriMismatch;
+  if (!creds.uri.Equals(request_uri) &&
+      (creds.uri.escaped || !SameResource(creds.uri.raw, request_uri))) {
+    return VerifyResult::kUriMismatch;
+  }
 
   NonceCheck nonce = nonces_.Check(creds.nonce.raw, realm_.view());
   if (creds.nonce.escaped || nonce.state == NonceState::kInvalid) {

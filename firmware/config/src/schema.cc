@@ -6,6 +6,9 @@ namespace gw::config {
 namespace {
 
 constexpr std::string_view kLogLevels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+// Digest algorithms offered, most preferred first (RFC 8760 2.4). Many
+// phones read only the first challenge and know only MD5, hence the default.
+constexpr std::string_view kAuthAlgorithms[] = {"MD5,SHA-256", "SHA-256,MD5", "SHA-256", "MD5"};
 
 constexpr KeySpec kSchema[] = {
     {Key::kSipDomain, "SIP.DOMAIN", Type::kString, 1, 63, {}, "imsgw.local",
@@ -26,6 +29,8 @@ constexpr KeySpec kSchema[] = {
      "digest authentication realm", false, false},
     {Key::kAuthProxyAuth, "AUTH.PROXY_AUTH", Type::kBool, 0, 0, {}, "TRUE",
      "challenge INVITEs with 407", false, false},
+    {Key::kAuthAlgorithms, "AUTH.ALGORITHMS", Type::kEnum, 0, 0, kAuthAlgorithms,
+     "MD5,SHA-256", "digest algorithms offered, preferred first", false, false},
     {Key::kNatKeepalive, "NAT.KEEPALIVE", Type::kInt, 0, 3600, {}, "30",
      "seconds between NAT keepalives (0 = off)", false, false},
     {Key::kSyslogHost, "SYSLOG.HOST", Type::kIp4, 0, 0, {}, "",

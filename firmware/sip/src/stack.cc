@@ -1,5 +1,7 @@
 #include "gw/sip/stack.h"
 
+#include "gw/sip/transaction.h"
+
 #include "gw/core/log.h"
 #include "gw/sip/response.h"
 #include "gw/sip/via.h"
@@ -18,20 +20,20 @@ bool LooksLikeSip(std::string_view data) {
 
 }  // namespace
 
-bool Stack::IsForUs(std::string_view request_uri) const {
+bool IsLocalUri(const LocalIdentity& identity, std::string_view request_uri) {
   Uri uri;
   if (!ParseUri(request_uri, uri).ok()) return false;
   uint32_t addr = 0;
   bool host_ok = false;
   if (net::ParseIp4(uri.host, addr)) {
-    host_ok = addr == identity_.address ||
-              (identity_.advertised_address != 0 && addr == identity_.advertised_address);
+    host_ok = addr == identity.address ||
+              (identity.advertised_address != 0 && addr == identity.advertised_address);
   } else {
-    host_ok = !identity_.domain.empty() && EqualsIgnoreCase(uri.host, identity_.domain.view());
+    host_ok = !identity.domain.empty() && EqualsIgnoreCase(uri.host, identity.domain.view());
   }
   if (!host_ok) return false;
-  uint16_t adv = identity_.advertised_port != 0 ? identity_.advertised_port : identity_.port;
-  return uri.port == 0 || uri.port == identity_.port || uri.port == adv;
+  uint16_t adv = identity.advertised_port != 0 ? identity.advertised_port : identity.port;
+  return uri.port == 0 || uri.port == identity.port || uri.port == adv;
 }
 
 void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) {
@@ -71,9 +73,14 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
   }
   if (!msg.is_request()) {
     ++stats_.rx_responses;
+    if (layer_ != nullptr) layer_->Receive(msg, from);
     return;
   }
   ++stats_.rx_requests[static_cast<size_t>(msg.method())];
+  if (layer_ != nullptr) {
+    layer_->Receive(msg, from);
+    return;
+  }
   HandleRequest(msg, from);
 }
 

@@ -543,6 +543,7 @@ Status TransactionLayer::SendResponse(Transaction& txn, std::string_view respons
   if (response.size() > Transaction::kMaxMessage) return Status::ResourceExhausted();
   (void)txn.message_.assign(response);
   txn.last_status_ = static_cast<int16_t>(code);
+  ++stats_.tx_responses[code / 100 <= 6 ? code / 100 : 0];
   if (txn.kind_ == TransactionKind::kServerInvite) {
     if (two_xx) {
       if (txn.state_ != TransactionState::kAccepted) {

@@ -159,7 +159,7 @@ TEST(NoHeap, SipAndConsoleCommandAllocateNothing) {
   ASSERT_TRUE(udp.has_value());
   EXPECT_EQ(udp->payload.rfind("SIP/2.0 200 OK\r\n", 0), 0u);
   EXPECT_EQ(udp->dport, 5061);
-  EXPECT_EQ(rig.gw->sip_stats().tx_responses[2], 2u);
+  EXPECT_EQ(rig.gw->transaction_stats().tx_responses[2], 2u);
 }
 
 TEST(Gateway, GarbageDatagramIsCountedAndDropped) {

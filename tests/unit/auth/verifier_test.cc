@@ -256,11 +256,24 @@ TEST_F(VerifierTest, RealmAndUriMismatch) {
   c.realm = "other.example";
   EXPECT_EQ(Verify(c.Authorization(Challenge(), 1), Ha1(c)), VerifyResult::kRealmMismatch);
   Client d;
-  d.uri = "sip:GW.example";  // equal as URIs, but compared as strings
+  d.uri = "sip:gw.example:5070";  // another port: another resource
   EXPECT_EQ(Verify(d.Authorization(Challenge(), 1), Ha1(d)), VerifyResult::kUriMismatch);
+  Client f;
+  f.uri = "sip:other.example";
+  EXPECT_EQ(Verify(f.Authorization(Challenge(), 1), Ha1(f)), VerifyResult::kUriMismatch);
   Client e;
   EXPECT_EQ(Verify(e.Authorization(Challenge(), 1), Ha1(e), "REGISTER", "sip:gw.example;x=1"),
             VerifyResult::kUriMismatch);
+}
+
+TEST_F(VerifierTest, DigestUriNamingTheSameResourceIsAccepted) {
+  // What clients send: the host in another case, the default port spelled
+  // out (sipp). The response is computed over their text, so it verifies.
+  for (const char* uri : {"sip:GW.example", "sip:gw.example:5060", "SIP:gw.example"}) {
+    Client c;
+    c.uri = uri;
+    EXPECT_EQ(Verify(c.Authorization(Challenge(), 1), Ha1(c)), VerifyResult::kOk) << uri;
+  }
 }
 
 TEST_F(VerifierTest, WrongMethodIsBadResponse) {

@@ -114,7 +114,32 @@ inline void ExpectSaneAnswer(std::string_view request, const FakeSender& sender,
   std::string_view top;
   ASSERT_TRUE(split.Next(top));
   std::string resp_via = HeaderValue(resp, HeaderId::kVia);
-  EXPECT_EQ(resp_via.substr(0, top.size()), top) << data;
+  // RFC 3581: a valueless rport comes back in place as rport=<source port>;
+  // everything else of the top Via is echoed as is (received may follow).
+  Via top_via;
+  std::string expected(top);
+  if (ParseVia(top, top_via).ok() && top_via.has_rport && top_via.rport.empty()) {
+    size_t at = std::string::npos;
+    for (size_t p = expected.find(';'); p != std::string::npos; p = expected.find(';', p + 1)) {
+      size_t e = expected.find(';', p + 1);
+      std::string param = expected.substr(p + 1, e == std::string::npos ? e : e - p - 1);
+      std::string_view trimmed = Trim(param);
+      if (EqualsIgnoreCase(trimmed, "rport")) {
+        at = p + 1 + param.find_first_not_of(" \t") + 5;
+        break;
+      }
+    }
+    ASSERT_NE(at, std::string::npos) << data;
+    ASSERT_GT(resp_via.size(), at) << data;
+    EXPECT_EQ(resp_via.substr(0, at), expected.substr(0, at)) << data;
+    size_t digits = resp_via.find_first_not_of("0123456789", at + 1);
+    EXPECT_EQ(resp_via[at], '=') << data;
+    EXPECT_GT(digits, at + 1) << data;
+    std::string rest = resp_via.substr(digits == std::string::npos ? resp_via.size() : digits);
+    EXPECT_EQ(rest.substr(0, expected.size() - at), expected.substr(at)) << data;
+  } else {
+    EXPECT_EQ(resp_via.substr(0, top.size()), top) << data;
+  }
 }
 
 }  // namespace gw::sip::testing

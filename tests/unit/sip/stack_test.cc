@@ -99,8 +99,8 @@ TEST(Stack, ReceivedAndRportFilledAndReplyGoesToSourcePort) {
   Message resp = OnlyResponse(gw);
   ASSERT_EQ(resp.Count(HeaderId::kVia), 1u);
   EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
-            "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;rport"
-            ";received=198.51.100.7;rport=40000");
+            "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;rport=40000"
+            ";received=198.51.100.7");
   Via via;
   ASSERT_TRUE(ParseVia(resp.Find(HeaderId::kVia)->value, via).ok());
   EXPECT_EQ(via.received, "198.51.100.7");
@@ -164,7 +164,7 @@ TEST(Stack, AllViasAreEchoedInOrderOnlyTheTopOneAnnotated) {
   std::vector<std::string> vias;
   for (size_t i = 0; i < resp.header_count(); ++i)
     if (resp.header(i).id == HeaderId::kVia) vias.emplace_back(resp.header(i).value);
-  EXPECT_EQ(vias[0], std::string(kViaRport) + ";received=198.51.100.7;rport=40000");
+  EXPECT_EQ(vias[0], std::string(kViaRport) + "=40000;received=198.51.100.7");
   EXPECT_EQ(vias[1], "SIP/2.0/UDP proxy.example.com;branch=z9hG4bK2");
   EXPECT_EQ(vias[2], "SIP/2.0/TCP edge.example.com:5080;branch=z9hG4bK3");
 }

@@ -860,8 +860,7 @@ TEST(TransactionLayer, PoolFullAnswers503WithRetryAfter) {
   EXPECT_EQ(HeaderOf(resp, HeaderId::kCSeq), "1 INVITE");
   EXPECT_NE(HeaderOf(resp, HeaderId::kTo).find(";tag="), std::string::npos);
   EXPECT_EQ(HeaderOf(resp, HeaderId::kVia),
-            "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bKextra;rport;received=198.51.100.7"
-            ";rport=40000");
+            "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bKextra;rport=40000;received=198.51.100.7");
   EXPECT_EQ(h.sender.sent[0].to, kPhone);
   EXPECT_EQ(h.layer->stats().refused_pool_full, 2u);
   EXPECT_EQ(h.layer->pool_stats().refused, 2u);

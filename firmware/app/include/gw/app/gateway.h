@@ -5,6 +5,10 @@
 #include <cstdint>
 
 #include "gw/app/platform.h"
+#include "gw/auth/drbg.h"
+#include "gw/auth/nonce.h"
+#include "gw/auth/nonce_count.h"
+#include "gw/auth/verifier.h"
 #include "gw/app/system_info.h"
 #include "gw/config/config_store.h"
 #include "gw/config/json_arena.h"
@@ -17,7 +21,10 @@
 #include "gw/net/net_stack.h"
 #include "gw/net/telnet_server.h"
 #include "gw/net/udp.h"
+#include "gw/proxy/core.h"
+#include "gw/registrar/registrar.h"
 #include "gw/sip/stack.h"
+#include "gw/sip/transaction.h"
 #include "gw/users/user_commands.h"
 #include "gw/users/user_store.h"
 
@@ -38,6 +45,9 @@ class Gateway {
   EventLoop& loop() { return loop_; }
 
   const sip::SipStats& sip_stats() const { return sip_.stats(); }
+  const proxy::CoreStats& core_stats() const { return core_.stats(); }
+  const sip::TransactionStats& transaction_stats() const { return transactions_.stats(); }
+  registrar::LocationTable& location() { return location_; }
   const net::NetStats& net_stats() const { return net_.stats(); }
   log::LogRing& log_ring() { return log_; }
   config::ConfigStore& config() { return config_; }
@@ -91,6 +101,8 @@ class Gateway {
   };
 
   static uint32_t LogNow(void* ctx);
+  static void OnHousekeeping(void* ctx);
+  void ApplyAuth();
   static void OnConfigChanged(void* ctx, config::Key key);
   void ApplyIdentity();
 
@@ -107,6 +119,19 @@ class Gateway {
   net::UdpSocket sip_socket_;
   sip::LocalIdentity identity_;
   sip::Stack sip_;
+  auth::Drbg drbg_;
+  auth::NonceManager nonces_;
+  auth::NonceCountTable nonce_counts_;
+  auth::Verifier verifier_;
+  registrar::LocationTable location_;
+  registrar::RegistrarConfig registrar_config_;
+  registrar::Registrar registrar_;
+  proxy::AuthPolicy auth_policy_;
+  proxy::CoreDeps core_deps_;
+  proxy::Core core_;
+  sip::TransactionLayer transactions_;
+  // Once a second: binding expiry, the nonce clock's wrap tracking.
+  Timer housekeeping_;
   net::TelnetServer telnet_;
   TelnetGlue telnet_glue_;
   SystemInfo system_info_;

@@ -10,11 +10,11 @@
 //        kOk -> proceed;  kStale -> challenge again with stale=true;
 //        kMalformed -> 400;  everything else -> a fresh challenge (401/407).
 //
-// Digest uri vs Request-URI (RFC 3261 22.4 asks for equality): compared as
-// exact strings after unescaping the quoted-string. A client that rewrites
-// the URI (case of the host, default port, parameter order) gets
-// kUriMismatch; this is stricter than URI equality (19.1.4) and never
-// looser, which is the safe side.
+// Digest uri vs Request-URI (RFC 3261 22.4): equal as strings, or naming
+// the same resource: the same SIP URI by scheme, user and host (case-
+// insensitive) and parameters, an absent port taken as the scheme's default. Clients
+// echo the URI in different forms (sipp adds ":5060"); the response is
+// still computed over the client's exact text. Anything else: kUriMismatch.
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -18,6 +18,7 @@ enum class Key : uint8_t {
   kLogLevel,
   kAuthRealm,
   kAuthProxyAuth,
+  kAuthAlgorithms,
   kNatKeepalive,
   kSyslogHost,
   kSntpServer,

@@ -26,13 +26,19 @@ struct LocalIdentity {
 struct SipStats {
   uint32_t rx_datagrams = 0;
   uint32_t rx_requests[static_cast<size_t>(Method::kCount)] = {};
-  uint32_t rx_responses = 0;      // dropped: no client transactions yet
+  uint32_t rx_responses = 0;      // responses received (to the transactions)
   uint32_t rx_keepalives = 0;     // CRLF pings
   uint32_t rx_bad_requests = 0;   // answered 400
   uint32_t rx_garbage = 0;        // not SIP at all: dropped
   uint32_t tx_responses[7] = {};  // by class: [1] = 1xx ... [6] = 6xx
   uint32_t tx_errors = 0;         // the transport refused a response
 };
+
+class TransactionLayer;
+
+// Whether a Request-URI names the gateway: its address, advertised address
+// or SIP.DOMAIN, on its port, advertised port, or no port.
+bool IsLocalUri(const LocalIdentity& identity, std::string_view uri);
 
 class Stack : public net::DatagramHandler {
  public:
@@ -44,7 +50,10 @@ class Stack : public net::DatagramHandler {
 
   const SipStats& stats() const { return stats_; }
   // Whether a Request-URI names the gateway itself.
-  bool IsForUs(std::string_view request_uri) const;
+  bool IsForUs(std::string_view request_uri) const { return IsLocalUri(identity_, request_uri); }
+  // From now on every message that parses goes to the transaction layer
+  // (and its TU) instead of the built-in stateless answers.
+  void AttachTransactions(TransactionLayer& layer) { layer_ = &layer; }
 
  private:
   void DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) override;
@@ -61,6 +70,7 @@ class Stack : public net::DatagramHandler {
   SipStats stats_;
   String<kMaxResponse> tx_;
   uint32_t tag_counter_ = 0;
+  TransactionLayer* layer_ = nullptr;
 };
 
 }  // namespace gw::sip

@@ -207,6 +207,7 @@ struct TransactionStats {
   uint32_t timeouts = 0;            // B, F, H
   uint32_t transport_errors = 0;    // unroutable retransmissions: transactions ended
   uint32_t tx_errors = 0;           // sends the transport refused (counted, UDP loss)
+  uint32_t tx_responses[7] = {};    // responses the TU sent, by class ([2] = 2xx)
 };
 
 class TransactionLayer {
