@@ -2,7 +2,7 @@
 # REGISTER with digest authentication against host-sim, with sipp as the
 # phone, in a namespace of the test's own:
 #   1. 1001/1001 (a first-boot subscriber): 401 with a challenge, then 200
-#      listing the contact; DSP REG shows the binding over the console
+#      listing the contact; DSP REG shows the binding; RMV REG removes it
 #   2. a wrong password: 401, then 403, logged as a warning
 #   3. an unknown user gets 404 (no challenge)
 # Usage: tests/integration/register_test.sh BUILD_DIR   (as root)
@@ -17,6 +17,25 @@ scenario=$IT_ROOT/tests/sipp/register_auth.xml
 
 it_step "1001 registers: 401 challenge, then 200 listing its contact" \
   it_sipp "$scenario" -s 1001 -au 1001 -ap 1001
+
+# console_shows REGEX: sends DSP REG on the console, waits for a match.
+console_shows() {
+  it_console "DSP REG"
+  local i
+  for i in $(seq 30); do
+    grep -Eq "$1" "$IT_LOG" && return 0
+    sleep 0.1
+  done
+  echo "no line matching /$1/ in the console output"; tail -n 15 "$IT_LOG"; return 1
+}
+
+it_step "DSP REG shows 1001's binding: contact, source, NAT flag, expiry, user agent" \
+  console_shows '^1001 +sip:1001@198\.51\.100\.1:5070 +198\.51\.100\.1:5070 +NO +(600|599) +sipp register_test'
+
+it_step "RMV REG USERNAME=1001 CONFIRM=YES removes it" bash -c '
+  printf "%s\n" "RMV REG USERNAME=1001 CONFIRM=YES" >&"$1"
+  for i in $(seq 30); do grep -q "REMOVED *= 1" "$2" && exit 0; sleep 0.1; done; exit 1' \
+  _ "$IT_FIFO_FD" "$IT_LOG"
 
 it_step "a wrong password: 401, then 403" \
   it_sipp "$IT_ROOT/tests/sipp/register_wrong_password.xml" -s 1002 -au 1002 -ap wrong-password

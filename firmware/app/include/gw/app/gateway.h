@@ -22,6 +22,7 @@
 #include "gw/net/telnet_server.h"
 #include "gw/net/udp.h"
 #include "gw/proxy/core.h"
+#include "gw/registrar/reg_commands.h"
 #include "gw/registrar/registrar.h"
 #include "gw/sip/stack.h"
 #include "gw/sip/transaction.h"
@@ -138,6 +139,7 @@ class Gateway {
   mml::CommandTable commands_;
   mml::BuiltinDeps builtin_deps_;
   users::UserCommandDeps user_deps_;
+  registrar::RegCommandDeps reg_deps_;
   ConsoleOutput console_out_;
   mml::Session console_session_;
   ConsolePoller console_poller_;
