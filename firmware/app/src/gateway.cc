@@ -64,6 +64,7 @@ Gateway::Gateway(Platform& platform)
       nonces_(platform.clock),
       verifier_(nonces_, nonce_counts_),
       registrar_(location_, registrar_config_),
+      keepalive_(location_, sip_socket_, identity_),
       core_deps_{auth_policy_, identity_, users_, registrar_, verifier_, platform.clock, kServerHeader},
       core_(core_deps_),
       transactions_(sip_socket_, timers_, core_, MakeTransactionConfig()),
@@ -82,7 +83,10 @@ Gateway::Gateway(Platform& platform)
 
 void Gateway::OnHousekeeping(void* ctx) {
   auto* self = static_cast<Gateway*>(ctx);
-  self->location_.Expire(self->platform_.clock.NowMs());
+  const uint32_t now = self->platform_.clock.NowMs();
+  self->location_.Expire(now);
+  self->keepalive_.Tick(
+      now, static_cast<uint32_t>(self->config_.GetInt(config::Key::kNatKeepalive)));
   (void)self->nonces_.NowMs64();  // keeps the nonce clock's wrap count
   self->timers_.Schedule(self->housekeeping_, 1000);
 }

@@ -118,6 +118,8 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"reg", "unknown user", c.unknown_users},
       {"reg", "refused user", c.refused_users},
       {"reg", "expired", l.expired},
+      {"nat", "keepalives", gw_.keepalive_.stats().sent},
+      {"nat", "keepalive acks", s.rx_keepalive_replies},
       {"sip", "tx 501", c.not_implemented},
       {"net", "rx frames", n.rx_frames},
       {"net", "rx no pbuf", n.rx_no_pbuf},

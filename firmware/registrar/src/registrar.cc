@@ -165,6 +165,7 @@ RegisterResult Registrar::Handle(const sip::Message& req, std::string_view aor,
     b->nat = sip::ParseUri(c.uri, parsed).ok() && net::ParseIp4(parsed.host, host) &&
              host != source.addr && IsPrivateIp4(host);
     b->expires_at_ms = now_ms + c.expires * 1000u;
+    b->next_keepalive_ms = 0;  // the keep-alive schedule restarts
     (void)b->call_id.assign(call_id);
     b->cseq = cseq;
     b->q = c.q;

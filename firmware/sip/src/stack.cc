@@ -73,6 +73,13 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
   }
   if (!msg.is_request()) {
     ++stats_.rx_responses;
+    std::string_view top;
+    Via via;
+    if (TopViaValue(msg, top) && ParseVia(top, via).ok() &&
+        via.branch.substr(0, kKeepaliveBranch.size()) == kKeepaliveBranch) {
+      ++stats_.rx_keepalive_replies;  // a phone answered our NAT keep-alive
+      return;
+    }
     if (layer_ != nullptr) layer_->Receive(msg, from);
     return;
   }

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
+#include "gw/registrar/keepalive.h"
 #include "gw/registrar/registrar.h"
 
 namespace gw::registrar {
@@ -172,6 +174,77 @@ TEST(Location, PrivateRanges) {
   EXPECT_TRUE(IsPrivateIp4(net::MakeIp4(192, 168, 1, 1)));
   EXPECT_TRUE(IsPrivateIp4(net::MakeIp4(100, 64, 0, 1)));
   EXPECT_FALSE(IsPrivateIp4(net::MakeIp4(203, 0, 113, 1)));
+}
+
+}  // namespace
+}  // namespace gw::registrar
+
+namespace gw::registrar {
+namespace {
+
+class RecordingSender : public net::DatagramSender {
+ public:
+  struct Sent {
+    net::Endpoint to;
+    std::string data;
+  };
+  std::vector<Sent> sent;
+
+ private:
+  Status DoSendTo(const net::Endpoint& to, std::span<const std::byte> data) override {
+    sent.push_back({to, std::string(reinterpret_cast<const char*>(data.data()), data.size())});
+    return Status::Ok();
+  }
+};
+
+TEST(Keepalive, PingsNatBindingsAtTheIntervalOnly) {
+  Rig rig;
+  ASSERT_EQ(rig.Send(Register("Contact: <sip:1001@10.0.0.7:5062>\r\n")).code, 200);
+  rig.buf = Register("Contact: <sip:1001@203.0.113.5:5070>\r\n", "", 2);  // public: no NAT
+  ASSERT_TRUE(rig.msg.Parse(rig.buf).ok());
+  ASSERT_EQ(rig.registrar.Handle(rig.msg, "1001", {net::MakeIp4(203, 0, 113, 5), 5070}, 1000).code,
+            200);
+  RecordingSender sender;
+  sip::LocalIdentity id;
+  id.address = net::MakeIp4(198, 51, 100, 2);
+  id.port = 5060;
+  Keepalive ka(rig.table, sender, id);
+  ka.Tick(1000, 30);  // schedules the first ping one interval on
+  EXPECT_TRUE(sender.sent.empty());
+  ka.Tick(1000 + 29999, 30);
+  EXPECT_TRUE(sender.sent.empty());
+  ka.Tick(1000 + 30000, 30);
+  ASSERT_EQ(sender.sent.size(), 1u) << "only the NAT binding is pinged";
+  EXPECT_EQ(sender.sent[0].to, kPhone) << "sent to where the REGISTER came from";
+  EXPECT_EQ(sender.sent[0].data.rfind("OPTIONS sip:1001@10.0.0.7:5062 SIP/2.0\r\n", 0), 0u);
+  sip::Message m;
+  ASSERT_TRUE(m.Parse(sender.sent[0].data).ok()) << sender.sent[0].data;
+  EXPECT_NE(m.Find(sip::HeaderId::kVia)->value.find(sip::kKeepaliveBranch), std::string::npos);
+  ka.Tick(1000 + 45000, 30);
+  EXPECT_EQ(sender.sent.size(), 1u);
+  ka.Tick(1000 + 60000, 30);
+  EXPECT_EQ(sender.sent.size(), 2u);
+  ka.Tick(1000 + 200000, 0);  // NAT.KEEPALIVE = 0: off
+  EXPECT_EQ(sender.sent.size(), 2u);
+  EXPECT_EQ(ka.stats().sent, 2u);
+}
+
+TEST(Keepalive, StackCountsAndDropsTheReplies) {
+  RecordingSender sender;
+  sip::LocalIdentity id;
+  id.address = net::MakeIp4(198, 51, 100, 2);
+  sip::Stack stack(sender, id, "test");
+  std::string reply =
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.2:5060;branch=" + std::string(sip::kKeepaliveBranch) +
+      "00000001;rport=5060\r\n"
+      "From: <sip:keepalive@198.51.100.2>;tag=ka00000001\r\n"
+      "To: <sip:1001@10.0.0.7:5062>;tag=p\r\n"
+      "Call-ID: ka00000001@198.51.100.2\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  net::DatagramHandler& handler = stack;
+  handler.OnDatagram({reinterpret_cast<const std::byte*>(reply.data()), reply.size()}, kPhone);
+  EXPECT_EQ(stack.stats().rx_keepalive_replies, 1u);
+  EXPECT_TRUE(sender.sent.empty());
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 /* Memory: the lwIP heap and pools are static arrays. */
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
-#define MEM_ALIGNMENT 4
+/* The widest member of lwIP structs is a pointer: 4 on Cortex-M, 8 on a
+ * 64-bit host (host-sim), where 4 would misalign heap pbufs. */
+#define MEM_ALIGNMENT __SIZEOF_POINTER__
 #define MEM_SIZE GW_CAP_LWIP_HEAP
 #define MEMP_NUM_PBUF 16
 #define MEMP_NUM_UDP_PCB GW_CAP_UDP_PCBS

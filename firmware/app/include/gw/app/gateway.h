@@ -22,6 +22,7 @@
 #include "gw/net/telnet_server.h"
 #include "gw/net/udp.h"
 #include "gw/proxy/core.h"
+#include "gw/registrar/keepalive.h"
 #include "gw/registrar/reg_commands.h"
 #include "gw/registrar/registrar.h"
 #include "gw/sip/stack.h"
@@ -127,6 +128,7 @@ class Gateway {
   registrar::LocationTable location_;
   registrar::RegistrarConfig registrar_config_;
   registrar::Registrar registrar_;
+  registrar::Keepalive keepalive_;
   proxy::AuthPolicy auth_policy_;
   proxy::CoreDeps core_deps_;
   proxy::Core core_;

@@ -28,6 +28,7 @@ struct SipStats {
   uint32_t rx_requests[static_cast<size_t>(Method::kCount)] = {};
   uint32_t rx_responses = 0;      // responses received (to the transactions)
   uint32_t rx_keepalives = 0;     // CRLF pings
+  uint32_t rx_keepalive_replies = 0;  // answers to our NAT keep-alive OPTIONS
   uint32_t rx_bad_requests = 0;   // answered 400
   uint32_t rx_garbage = 0;        // not SIP at all: dropped
   uint32_t tx_responses[7] = {};  // by class: [1] = 1xx ... [6] = 6xx
@@ -35,6 +36,10 @@ struct SipStats {
 };
 
 class TransactionLayer;
+
+// The branch prefix of the gateway's stateless NAT keep-alive OPTIONS: the
+// stack recognises the replies by it and drops them (counted).
+inline constexpr std::string_view kKeepaliveBranch = "z9hG4bK-imsgw-ka-";
 
 // Whether a Request-URI names the gateway: its address, advertised address
 // or SIP.DOMAIN, on its port, advertised port, or no port.
