@@ -5,6 +5,7 @@
 #      listing the contact; DSP REG shows the binding; RMV REG removes it
 #   2. a wrong password: 401, then 403, logged as a warning
 #   3. an unknown user gets 404 (no challenge)
+#   4. replayed credentials (same nonce and nonce-count) are refused
 # Usage: tests/integration/register_test.sh BUILD_DIR   (as root)
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +48,9 @@ it_step "an unknown user gets 404" it_sipp "$IT_ROOT/tests/sipp/register_unknown
 
 it_step "1001 registers again with a fresh Call-ID (new nonce, nc=1)" \
   it_sipp "$scenario" -s 1001 -au 1001 -ap 1001
+
+it_step "replayed credentials (same nonce and nc, new transaction) are refused; nc+1 is accepted" \
+  it_ns timeout 30 "$IT_PY" "$IT_ROOT/tests/integration/digest_replay.py" "$IT_GW_IP" 1003 1003
 
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
