@@ -3,7 +3,8 @@
 # networking, forwards on 127.0.0.1 high ports) and checks it end to end:
 #   1. the console (QEMU serial on a local TCP socket) shows the banner;
 #      DSP SYSINFO on the console: RETCODE = 0 and the board mps2-an386
-#   2. a SIP OPTIONS from sipp (tests/sipp/options.xml) gets 200
+#   2. a SIP OPTIONS from sipp (tests/sipp/options.xml) gets 200; REGISTER
+#      1001 with digest auth gets 401 then 200; DSP REG shows the binding
 #   3. telnet login admin/admin, DSP SYSINFO: RETCODE = 0 and mps2-an386
 # Then QEMU is stopped. Every wait is bounded; exit 0 = pass, 1 = fail.
 #
@@ -95,14 +96,18 @@ fi
 console() { python3 "$driver" 127.0.0.1 "$console_port" --timeout "$step_timeout" "$@"; }
 telnet() { python3 "$driver" 127.0.0.1 "$telnet_port" --timeout "$step_timeout" "$@"; }
 
+# run_sipp [SCENARIO [SIPP ARGS...]]: one call of a scenario in tests/sipp
+# (default options.xml) against the forwarded SIP port.
 run_sipp() {
   command -v sipp >/dev/null || { echo "sipp is not installed (apt-get install sip-tester)"; return 1; }
+  local scenario=${1:-options.xml}
+  shift || true
   local dir=$tmp/sipp
   mkdir -p "$dir"
-  cp "$root/tests/sipp/options.xml" "$dir/"
-  (cd "$dir" && timeout 30 sipp "127.0.0.1:${sip_port}" -sf options.xml \
+  cp "$root/tests/sipp/$scenario" "$dir/"
+  (cd "$dir" && timeout 30 sipp "127.0.0.1:${sip_port}" -sf "$scenario" \
     -i 127.0.0.1 -p "$sipp_local_port" -nostdin -m 1 -timeout 10s -timeout_error \
-    -trace_err -trace_msg </dev/null)
+    -trace_err -trace_msg "$@" </dev/null)
   local rc=$?
   if [[ $rc -ne 0 ]]; then
     local f
@@ -125,6 +130,10 @@ step "console: the advertised address came from tools/qemu's boot arguments" \
 step "console: a malformed line names the parameter and its values" \
   console "send:" "send:SET LOG LEVEL=LOUD" "expect:LEVEL" "expect:DEBUG" close
 step "SIP OPTIONS to 127.0.0.1:${sip_port} gets 200 (sipp)" run_sipp
+step "REGISTER 1001 with digest auth through the forward: 401, then 200 (sipp)" \
+  run_sipp register_auth.xml -s 1001 -au 1001 -ap 1001
+step "console: DSP REG shows 1001's binding" \
+  console "send:" "send:DSP REG" "expect:1001 +sip:1001@127\.0\.0\.1" close
 step "telnet 127.0.0.1:${telnet_port}: login admin/admin, DSP SYSINFO" \
   telnet "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:admin" \
   "send:DSP SYSINFO;" "expect:RETCODE\s*=\s*0" "expect:mps2-an386" close
