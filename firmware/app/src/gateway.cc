@@ -65,7 +65,8 @@ Gateway::Gateway(Platform& platform)
       verifier_(nonces_, nonce_counts_),
       registrar_(location_, registrar_config_),
       keepalive_(location_, sip_socket_, identity_),
-      core_deps_{auth_policy_, identity_, users_, registrar_, verifier_, platform.clock, kServerHeader},
+      core_deps_{auth_policy_,   identity_,      users_,        registrar_, verifier_,
+                 platform.clock, kServerHeader, proxy_policy_, location_},
       core_(core_deps_),
       transactions_(sip_socket_, timers_, core_, MakeTransactionConfig()),
       housekeeping_(&Gateway::OnHousekeeping, this),
@@ -137,6 +138,9 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
     case config::Key::kAuthAlgorithms:
       self->ApplyAuth();
       break;
+    case config::Key::kAuthProxyAuth:
+      self->proxy_policy_.proxy_auth = self->config_.GetBool(key);
+      break;
     case config::Key::kAuthRealm: {
       self->ApplyAuth();
       size_t stale = self->users_.RealmMismatches(self->config_.GetString(key));
@@ -205,6 +209,11 @@ Status Gateway::Start() {
     return seeded;
   }
   ApplyAuth();
+  OnConfigChanged(this, config::Key::kAuthProxyAuth);
+  uint32_t salt = 0;
+  if (drbg_.Generate(std::as_writable_bytes(std::span(&salt, 1))).ok()) {
+    proxy_policy_.branch_salt = salt;
+  }
   core_.Attach(transactions_);
   sip_.AttachTransactions(transactions_);
   timers_.Schedule(housekeeping_, 1000);

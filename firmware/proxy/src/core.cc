@@ -59,11 +59,13 @@ void Core::DoOnRequest(sip::Transaction& txn, const sip::Message& req) {
     case sip::Method::kRegister:
       HandleRegister(txn, req);
       return;
+    case sip::Method::kCancel:
+      HandleCancel(txn, req);
+      return;
     default:
       break;
   }
-  ++stats_.not_implemented;
-  Reply(txn, req, 501, "Not Implemented");
+  HandleProxy(txn, req);
 }
 
 void Core::Challenge(sip::Transaction& txn, const sip::Message& req, bool stale) {

@@ -130,6 +130,7 @@ class Gateway {
   registrar::Registrar registrar_;
   registrar::Keepalive keepalive_;
   proxy::AuthPolicy auth_policy_;
+  proxy::ProxyPolicy proxy_policy_;
   proxy::CoreDeps core_deps_;
   proxy::Core core_;
   sip::TransactionLayer transactions_;

@@ -1,13 +1,23 @@
 #pragma once
 // The SIP core: the transaction user that decides what each request gets.
-// Today: OPTIONS to the gateway (200), REGISTER (digest auth, then the
-// registrar), everything else 501 until the proxy lands here.
+// OPTIONS to the gateway (200), REGISTER (digest auth, then the registrar),
+// and every other request through the stateful proxy of RFC 3261 section 16
+// (src/proxy.cc): location lookup and parallel forking for the local domain,
+// loose routing (strict-router compatibility), Record-Route on
+// dialog-creating requests, 483 / 482, 100 Trying, best-response selection,
+// CANCEL, Timer C, 407 proxy authentication for local callers.
+//
+// Not done here (documented limits): requests for other domains get 403 (no
+// outbound proxying); hosts in URIs must be IPv4 literals (no DNS); a
+// CANCELed branch whose UAS never answers keeps its client transaction until
+// its own timers end it; 401/407 from several branches are not aggregated.
 #include <cstdint>
 #include <string_view>
 
 #include "gw/auth/verifier.h"
 #include "gw/core/fixed_string.h"
 #include "gw/hal/clock.h"
+#include "gw/registrar/location.h"
 #include "gw/registrar/registrar.h"
 #include "gw/sip/stack.h"
 #include "gw/sip/transaction.h"
@@ -22,6 +32,52 @@ struct CoreStats {
   uint32_t unknown_users = 0;    // 404
   uint32_t refused_users = 0;    // 403: inactive/suspended, username mismatch
   uint32_t not_implemented = 0;  // 501
+  // Proxy (RFC 3261 section 16).
+  uint32_t forwarded = 0;            // branches created (requests sent on)
+  uint32_t responses_forwarded = 0;  // responses passed upstream (also stateless 2xx)
+  uint32_t acks_forwarded = 0;       // 2xx ACKs sent on statelessly
+  uint32_t too_many_hops = 0;        // 483
+  uint32_t loops = 0;                // 482
+  uint32_t unavailable = 0;          // 480: known user, no binding
+  uint32_t foreign = 0;              // 403: not our domain, no outbound proxying
+  uint32_t proxy_challenges = 0;     // 407 sent
+  uint32_t contexts_full = 0;        // 503: no response context free
+  uint32_t timer_c = 0;              // Timer C fired on a branch
+  uint32_t cancels_sent = 0;         // CANCELs sent to pending branches
+  uint32_t cancels_received = 0;     // CANCELs matched to a proxied INVITE
+  uint32_t dropped = 0;              // unroutable ACKs, stray non-2xx responses
+};
+
+// What the proxy does beyond RFC 3261 defaults; the app updates it from the config.
+struct ProxyPolicy {
+  bool proxy_auth = true;    // AUTH.PROXY_AUTH: 407 for INVITE/MESSAGE from local users
+  uint32_t branch_salt = 0;  // per boot (the DRBG): branches differ across reboots
+};
+
+// One branch of a proxied request: a client transaction to one target.
+struct Branch {
+  sip::Transaction* txn = nullptr;  // live client transaction, or nullptr
+  int16_t code = 0;                 // final status (received or stood in for); 0: pending
+  bool cancel_wanted = false;       // CANCEL as soon as a provisional arrives (RFC 3261 9.1)
+};
+
+// The response context of RFC 3261 16.2: a proxied server transaction, its
+// branches, and the best final response so far (code and reason only: a
+// final response that is not forwarded as it arrives is rebuilt from the
+// skeleton, a 100 to the request holding its Via, From, To, Call-ID, CSeq).
+struct ResponseContext {
+  static constexpr size_t kMaxSkeleton = 1024;
+  static constexpr size_t kMaxBranches = registrar::LocationTable::kMaxPerAor;
+
+  bool in_use = false;
+  bool invite = false;
+  bool final_sent = false;
+  uint8_t branch_count = 0;
+  int16_t best_code = 0;
+  sip::Transaction* server = nullptr;  // nullptr once terminated
+  Branch branches[kMaxBranches];
+  String<32> best_reason;
+  String<kMaxSkeleton> skeleton;
 };
 
 // Which digest algorithms are offered, and which comes first (AUTH.ALGORITHMS).
@@ -39,25 +95,58 @@ struct CoreDeps {
   auth::Verifier& verifier;
   hal::MonotonicClock& clock;
   std::string_view server;  // Server header
+  const ProxyPolicy& proxy;
+  registrar::LocationTable& location;
 };
 
 class Core : public sip::TransactionUser {
  public:
-  static constexpr std::string_view kAllow = "REGISTER, OPTIONS, ACK";
+  static constexpr std::string_view kAllow =
+      "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, PRACK, UPDATE, REFER, SUBSCRIBE, NOTIFY, "
+      "INFO, REGISTER";
+  // One context per proxied request in flight: each holds at least a server
+  // and a client transaction.
+  static constexpr size_t kContexts = GW_CAP_TRANSACTIONS / 2;
 
   explicit Core(const CoreDeps& deps) : deps_(deps) {}
   // The layer must be attached before traffic arrives.
   void Attach(sip::TransactionLayer& layer) { layer_ = &layer; }
   const CoreStats& stats() const { return stats_; }
+  // Response contexts in use (0 when nothing is being proxied).
+  size_t active_contexts() const;
 
  private:
   void DoOnRequest(sip::Transaction& txn, const sip::Message& request) override;
-  void DoOnResponse(sip::Transaction&, const sip::Message&) override {}
-  void DoOnTimeout(sip::Transaction&, sip::Timeout) override {}
-  void DoOnTransportError(sip::Transaction&) override {}
-  void DoOnTerminated(sip::Transaction&) override {}
-  void DoOnStrayResponse(const sip::Message&, const net::Endpoint&) override {}
-  void DoOnAck(const sip::Message&, const net::Endpoint&) override {}
+  void DoOnResponse(sip::Transaction& txn, const sip::Message& response) override;
+  void DoOnTimeout(sip::Transaction& txn, sip::Timeout which) override;
+  void DoOnTransportError(sip::Transaction& txn) override;
+  void DoOnTerminated(sip::Transaction& txn) override;
+  void DoOnStrayResponse(const sip::Message& response, const net::Endpoint& from) override;
+  void DoOnAck(const sip::Message& ack, const net::Endpoint& from) override;
+
+  // Proxy (src/proxy.cc).
+  void HandleProxy(sip::Transaction& txn, const sip::Message& req);
+  void HandleCancel(sip::Transaction& txn, const sip::Message& req);
+  // False when req was answered (407, 403, 400).
+  bool ProxyAuthorized(sip::Transaction& txn, const sip::Message& req);
+  void ProxyChallenge(sip::Transaction& txn, const sip::Message& req, bool stale);
+  ResponseContext* NewContext(sip::Transaction& txn, const sip::Message& req);
+  // Creates one branch toward `to` with R-URI `ruri`; on failure the branch
+  // holds the status that stands for it (480, 503, 500).
+  void AddBranch(ResponseContext& ctx, const sip::Message& req, const void* plan,
+                 std::string_view ruri, const net::Endpoint& to);
+  void OnBranchFinal(ResponseContext& ctx, Branch& b, int code, std::string_view reason,
+                     const sip::Message* resp);
+  // Sends the best response when no branch is pending.
+  void MaybeFinish(ResponseContext& ctx);
+  void SendFinal(ResponseContext& ctx, int code, std::string_view reason);
+  void ForwardUpstream(ResponseContext& ctx, const sip::Message& resp);
+  // Sends the response in tx_ to the address its top Via names.
+  void SendUpstreamStateless();
+  void CancelPending(ResponseContext& ctx);
+  void SendCancel(Branch& b);
+  void ReleaseIfDone(ResponseContext& ctx);
+  Branch* BranchOf(ResponseContext& ctx, const sip::Transaction& txn);
 
   void HandleRegister(sip::Transaction& txn, const sip::Message& req);
   // 401 with fresh challenges (stale=true when the credentials were right
@@ -70,6 +159,8 @@ class Core : public sip::TransactionUser {
   sip::TransactionLayer* layer_ = nullptr;
   CoreStats stats_;
   uint32_t tag_salt_ = 0;
+  uint32_t branch_counter_ = 0;
+  ResponseContext contexts_[kContexts];
   String<sip::Transaction::kMaxMessage> tx_;
   String<1024> headers_;
 };

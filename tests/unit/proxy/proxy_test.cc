@@ -1,0 +1,495 @@
+// The proxy decisions of Core (RFC 3261 section 16) over a real
+// TransactionLayer, LocationTable and UserStore, a recording sender and a
+// hand-advanced clock. Every test ends with the transaction pool and the
+// response contexts empty.
+#include <gtest/gtest.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gw/auth/digest.h"
+#include "gw/auth/drbg.h"
+#include "gw/config/json_arena.h"
+#include "gw/core/timer_wheel.h"
+#include "gw/proxy/core.h"
+#include "gw/sip/response.h"
+#include "gw/testing/fake_hal.h"
+
+namespace gw::proxy {
+namespace {
+
+constexpr std::string_view kRealm = "imsgw.local";
+constexpr net::Endpoint kGw{net::MakeIp4(198, 51, 100, 2), 5060};
+constexpr net::Endpoint kCaller{net::MakeIp4(198, 51, 100, 1), 5061};
+constexpr net::Endpoint kCallee{net::MakeIp4(198, 51, 100, 1), 5070};
+constexpr net::Endpoint kCallee2{net::MakeIp4(198, 51, 100, 1), 5072};
+constexpr net::Endpoint kNatSource{net::MakeIp4(203, 0, 113, 9), 41000};
+
+class Sender : public net::DatagramSender {
+ public:
+  struct Sent {
+    net::Endpoint to;
+    std::string data;
+  };
+  std::vector<Sent> sent;
+
+ private:
+  Status DoSendTo(const net::Endpoint& to, std::span<const std::byte> data) override {
+    sent.push_back({to, std::string(reinterpret_cast<const char*>(data.data()), data.size())});
+    return Status::Ok();
+  }
+};
+
+config::JsonArena& Arena() {
+  static config::JsonArena arena;
+  return arena;
+}
+
+std::string Invite(const std::string& ruri = "sip:1002@imsgw.local", const std::string& extra = "",
+                   const std::string& method = "INVITE", const std::string& to_tag = "") {
+  return method + " " + ruri + " SIP/2.0\r\n" +
+         "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n" +
+         "Max-Forwards: 70\r\n"
+         "From: <sip:1001@imsgw.local>;tag=f1\r\n"
+         "To: <sip:1002@imsgw.local>" + (to_tag.empty() ? "" : ";tag=" + to_tag) + "\r\n" +
+         "Call-ID: call-1@198.51.100.1\r\n"
+         "CSeq: 1 " + method + "\r\n" +
+         "Contact: <sip:1001@198.51.100.1:5061>\r\n" + extra +
+         "Content-Type: application/sdp\r\n"
+         "Content-Length: 4\r\n\r\nv=0\n";
+}
+
+struct Rig {
+  testing::FakeClock clock;
+  TimerWheel timers{clock.now};
+  Sender sender;
+  sip::LocalIdentity identity;
+  AuthPolicy auth_policy;
+  ProxyPolicy policy;
+  testing::RamStorage storage{4096, 16};
+  users::UserStore users{storage, Arena()};
+  registrar::LocationTable location;
+  registrar::RegistrarConfig reg_config;
+  registrar::Registrar registrar{location, reg_config};
+  testing::FakeEntropy entropy;
+  auth::Drbg drbg{entropy};
+  auth::NonceManager nonces{clock};
+  std::unique_ptr<auth::NonceCountTable> counts = std::make_unique<auth::NonceCountTable>();
+  auth::Verifier verifier{nonces, *counts};
+  CoreDeps deps{auth_policy, identity, users,  registrar, verifier,
+                clock,       "imsgw",  policy, location};
+  Core core{deps};
+  sip::TransactionConfig txn_config;
+  std::unique_ptr<sip::TransactionLayer> layer;
+
+  explicit Rig(bool proxy_auth = false) {
+    identity.address = kGw.addr;
+    identity.port = 5060;
+    (void)identity.domain.assign(kRealm);
+    policy.proxy_auth = proxy_auth;
+    sender.sent.reserve(1024);  // tests hold pointers to what was sent
+    EXPECT_TRUE(users.Load(kRealm).ok());
+    EXPECT_TRUE(drbg.Init().ok());
+    EXPECT_TRUE(nonces.Init(drbg).ok());
+    EXPECT_TRUE(verifier.Init({.realm = kRealm}).ok());
+    txn_config.timer_c_ms = 10000;
+    layer = std::make_unique<sip::TransactionLayer>(sender, timers, core, txn_config);
+    core.Attach(*layer);
+  }
+
+  void Bind(std::string_view aor, std::string_view contact, net::Endpoint source, bool nat) {
+    auto b = location.Allocate(aor);
+    ASSERT_TRUE(b.ok());
+    (*b)->in_use = true;
+    (void)(*b)->aor.assign(aor);
+    (void)(*b)->contact.assign(contact);
+    (*b)->source = source;
+    (*b)->nat = nat;
+    (*b)->expires_at_ms = clock.now + 3600 * 1000;
+  }
+
+  void Receive(const std::string& text, net::Endpoint from) {
+    sip::Message m;
+    ASSERT_TRUE(m.Parse(text).ok()) << text;
+    layer->Receive(m, from);
+  }
+
+  // The response `code` the callee at `from` sends to the request sent[i].
+  void Answer(size_t i, int code, std::string_view reason, net::Endpoint from,
+              std::string_view to_tag = "t2", std::string_view extra = {}) {
+    sip::Message req;
+    ASSERT_TRUE(req.Parse(sender.sent[i].data).ok());
+    String<2048> out;
+    sip::ResponseExtras extras{to_tag, extra, {}};
+    ASSERT_TRUE(sip::BuildResponse(req, kGw, code, reason, extras, out).ok());
+    Receive(std::string(out.view()), from);
+  }
+
+  void Advance(uint32_t ms) {
+    for (uint32_t t = 0; t < ms; t += 100) {
+      clock.now += 100;
+      timers.Advance(clock.now);
+    }
+  }
+
+  // Everything ends: every transaction and response context released.
+  void ExpectDrained() {
+    Advance(70000);
+    EXPECT_EQ(layer->active(), 0u);
+    EXPECT_EQ(core.active_contexts(), 0u);
+  }
+
+  size_t CountTo(net::Endpoint to, std::string_view start) const {
+    size_t n = 0;
+    for (const auto& s : sender.sent) n += s.to == to && s.data.rfind(start, 0) == 0;
+    return n;
+  }
+  const Sender::Sent* Find(net::Endpoint to, std::string_view start, size_t nth = 0) const {
+    for (const auto& s : sender.sent) {
+      if (s.to == to && s.data.rfind(start, 0) == 0 && nth-- == 0) return &s;
+    }
+    return nullptr;
+  }
+  size_t IndexOf(const Sender::Sent* s) const { return static_cast<size_t>(s - sender.sent.data()); }
+};
+
+std::string Header(const std::string& msg, sip::HeaderId id) {
+  sip::Message m;
+  if (!m.Parse(msg).ok()) return "<unparsed>";
+  const sip::Header* h = m.Find(id);
+  return h == nullptr ? "<absent>" : std::string(h->value);
+}
+
+std::string BranchOf(const std::string& msg) {
+  sip::Message m;
+  std::string_view top;
+  sip::Via via;
+  if (!m.Parse(msg).ok() || !sip::TopViaValue(m, top) || !sip::ParseVia(top, via).ok()) return "";
+  return std::string(via.branch);
+}
+
+TEST(Proxy, InviteIsForwardedWithEditsAndTrying) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  const auto* trying = rig->Find(kCaller, "SIP/2.0 100 Trying");
+  ASSERT_NE(trying, nullptr);
+  const auto* fwd = rig->Find(kCallee, "INVITE ");
+  ASSERT_NE(fwd, nullptr);
+  std::string branch = BranchOf(fwd->data);
+  ASSERT_EQ(branch.rfind("z9hG4bKgw", 0), 0u) << fwd->data;
+  EXPECT_EQ(fwd->data,
+            "INVITE sip:1002@198.51.100.1:5070 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 198.51.100.2:5060;branch=" + branch + "\r\n"
+            "Record-Route: <sip:198.51.100.2:5060;lr>\r\n"
+            "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061\r\n"
+            "Max-Forwards: 69\r\n"
+            "From: <sip:1001@imsgw.local>;tag=f1\r\n"
+            "To: <sip:1002@imsgw.local>\r\n"
+            "Call-ID: call-1@198.51.100.1\r\n"
+            "CSeq: 1 INVITE\r\n"
+            "Contact: <sip:1001@198.51.100.1:5061>\r\n"
+            "Content-Type: application/sdp\r\n"
+            "Content-Length: 4\r\n\r\nv=0\n");
+  // 180 and 200 go upstream without our Via.
+  rig->Answer(rig->IndexOf(fwd), 180, "Ringing", kCallee);
+  const auto* ringing = rig->Find(kCaller, "SIP/2.0 180 Ringing");
+  ASSERT_NE(ringing, nullptr);
+  EXPECT_EQ(Header(ringing->data, sip::HeaderId::kVia),
+            "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061");
+  rig->Answer(rig->IndexOf(rig->Find(kCallee, "INVITE ")), 200, "OK", kCallee, "t2",
+              "Record-Route: <sip:198.51.100.2:5060;lr>\r\nContact: <sip:1002@198.51.100.1:5070>\r\n");
+  const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_NE(ok->data.find("Record-Route: <sip:198.51.100.2:5060;lr>\r\n"), std::string::npos);
+  // The 2xx ACK: loose routing, our Route popped, stateless to the contact.
+  rig->Receive(
+      "ACK sip:1002@198.51.100.1:5070 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-ack1\r\n"
+      "Route: <sip:198.51.100.2:5060;lr>\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\n"
+      "To: <sip:1002@imsgw.local>;tag=t2\r\nCall-ID: call-1@198.51.100.1\r\n"
+      "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  const auto* ack = rig->Find(kCallee, "ACK sip:1002@198.51.100.1:5070 SIP/2.0\r\n");
+  ASSERT_NE(ack, nullptr);
+  EXPECT_EQ(ack->data.find("Route:"), std::string::npos) << ack->data;
+  EXPECT_EQ(Header(ack->data, sip::HeaderId::kMaxForwards), "69");
+  // BYE from the callee to the caller's contact, through us.
+  rig->Receive(
+      "BYE sip:1001@198.51.100.1:5061 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5070;branch=z9hG4bK-bye1\r\n"
+      "Route: <sip:198.51.100.2:5060;lr>\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1002@imsgw.local>;tag=t2\r\n"
+      "To: <sip:1001@imsgw.local>;tag=f1\r\nCall-ID: call-1@198.51.100.1\r\n"
+      "CSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+      kCallee);
+  const auto* bye = rig->Find(kCaller, "BYE sip:1001@198.51.100.1:5061 SIP/2.0\r\n");
+  ASSERT_NE(bye, nullptr);
+  EXPECT_EQ(bye->data.find("Record-Route"), std::string::npos);
+  rig->Answer(rig->IndexOf(bye), 200, "OK", kCaller, "");
+  EXPECT_NE(rig->Find(kCallee, "SIP/2.0 200 OK"), nullptr);
+  EXPECT_EQ(rig->core.stats().forwarded, 2u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, MaxForwardsZeroGets483ButOptionsToUsIsAnswered) {
+  auto rig = std::make_unique<Rig>();
+  std::string req = Invite();
+  req.replace(req.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
+  rig->Receive(req, kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 483 Too Many Hops"), nullptr);
+  std::string options = Invite("sip:imsgw.local", "", "OPTIONS");
+  options.replace(options.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
+  rig->Receive(options, kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 200 OK"), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, UnknownUser404KnownButOffline480Foreign403) {
+  auto rig = std::make_unique<Rig>();
+  rig->Receive(Invite("sip:4242@imsgw.local"), kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 404 Not Found"), nullptr);
+  std::string offline = Invite("sip:1002@198.51.100.2");
+  offline.replace(offline.find("z9hG4bK-c1"), 10, "z9hG4bK-c4");
+  rig->Receive(offline, kCaller);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 480 Temporarily Unavailable"), 1u);
+  std::string foreign = Invite("sip:bob@example.com", "", "MESSAGE");
+  foreign.replace(foreign.find("z9hG4bK-c1"), 10, "z9hG4bK-c2");
+  rig->Receive(foreign, kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 403 Not Our Domain"), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, LoopedRequestGets482) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite("sip:1002@imsgw.local", "", "MESSAGE"), kCaller);
+  const auto* fwd = rig->Find(kCallee, "MESSAGE ");
+  ASSERT_NE(fwd, nullptr);
+  // The same request comes back with the R-URI it had: a loop, not a spiral.
+  std::string back = fwd->data;
+  std::string looped = "MESSAGE sip:1002@imsgw.local SIP/2.0\r\n"
+                       "Via: SIP/2.0/UDP 198.51.100.1:5080;branch=z9hG4bK-loop\r\n" +
+                       back.substr(back.find("\r\n") + 2);
+  rig->Receive(looped, net::Endpoint{kCallee.addr, 5080});
+  EXPECT_NE(rig->Find(net::Endpoint{kCallee.addr, 5080}, "SIP/2.0 482 Loop Detected"), nullptr);
+  rig->Answer(rig->IndexOf(fwd), 200, "OK", kCallee);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 200 OK"), nullptr);
+  EXPECT_EQ(rig->core.stats().loops, 1u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, NatedBindingIsReachedAtItsSourceWithTheContactKept) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@10.0.0.7:5060", kNatSource, true);
+  rig->Receive(Invite("sip:1002@imsgw.local", "", "MESSAGE"), kCaller);
+  const auto* fwd = rig->Find(kNatSource, "MESSAGE sip:1002@10.0.0.7:5060 SIP/2.0\r\n");
+  ASSERT_NE(fwd, nullptr);
+  EXPECT_EQ(fwd->data.find("Record-Route"), std::string::npos) << "MESSAGE creates no dialog";
+  rig->Answer(rig->IndexOf(fwd), 202, "Accepted", kNatSource);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 202 Accepted"), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, StrictRouterRequestUriIsReplacedByTheLastRoute) {
+  auto rig = std::make_unique<Rig>();
+  rig->Receive(
+      "BYE sip:198.51.100.2:5060;lr SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-s1\r\n"
+      "Route: <sip:1002@198.51.100.1:5070>\r\n"
+      "From: <sip:1001@imsgw.local>;tag=f1\r\nTo: <sip:1002@imsgw.local>;tag=t2\r\n"
+      "Call-ID: strict-1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  const auto* fwd = rig->Find(kCallee, "BYE sip:1002@198.51.100.1:5070 SIP/2.0\r\n");
+  ASSERT_NE(fwd, nullptr);
+  EXPECT_EQ(fwd->data.find("Route:"), std::string::npos) << fwd->data;
+  EXPECT_EQ(Header(fwd->data, sip::HeaderId::kMaxForwards), "70") << "added when absent";
+  rig->Answer(rig->IndexOf(fwd), 200, "OK", kCallee, "");
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 200 OK"), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, LooseRoutingKeepsTheOtherRoutes) {
+  auto rig = std::make_unique<Rig>();
+  rig->Receive(Invite("sip:1002@198.51.100.1:5070",
+                      "Route: <sip:198.51.100.2;lr>, <sip:198.51.100.1:5090;lr>\r\n", "INFO",
+                      "t2"),
+               kCaller);
+  const auto* fwd = rig->Find(net::Endpoint{kCallee.addr, 5090}, "INFO sip:1002@198.51.100.1:5070");
+  ASSERT_NE(fwd, nullptr);
+  EXPECT_EQ(Header(fwd->data, sip::HeaderId::kRoute), "<sip:198.51.100.1:5090;lr>");
+  rig->Answer(rig->IndexOf(fwd), 200, "OK", net::Endpoint{kCallee.addr, 5090}, "");
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, ForksToEveryContactAndCancelsTheLoser) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
+  rig->Receive(Invite(), kCaller);
+  const auto* a = rig->Find(kCallee, "INVITE ");
+  const auto* b = rig->Find(kCallee2, "INVITE ");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_NE(BranchOf(a->data), BranchOf(b->data));
+  size_t ia = rig->IndexOf(a), ib = rig->IndexOf(b);
+  rig->Answer(ia, 180, "Ringing", kCallee, "ta");
+  rig->Answer(ib, 180, "Ringing", kCallee2, "tb");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 180 Ringing"), 2u);
+  rig->Answer(ib, 200, "OK", kCallee2, "tb");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 200 OK"), 1u);
+  const auto* cancel = rig->Find(kCallee, "CANCEL ");
+  ASSERT_NE(cancel, nullptr);
+  EXPECT_EQ(BranchOf(cancel->data), BranchOf(rig->sender.sent[ia].data));
+  rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee, "ta");
+  rig->Answer(ia, 487, "Request Terminated", kCallee, "ta");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 487"), 0u) << "the 200 was the answer";
+  EXPECT_NE(rig->Find(kCallee, "ACK "), nullptr) << "hop-by-hop ACK for the 487";
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, BestResponseIsTheLowestClassAcrossBranches) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  size_t ib = rig->IndexOf(rig->Find(kCallee2, "INVITE "));
+  rig->Answer(ia, 486, "Busy Here", kCallee, "ta");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 486"), 0u) << "another branch is pending";
+  rig->Answer(ib, 503, "Service Unavailable", kCallee2, "tb");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 486 Busy Here"), 1u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, CancelGets200AndTheInvite487AndCancelsTheBranch) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  std::string invite = Invite();
+  rig->Receive(invite, kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 180, "Ringing", kCallee);
+  rig->Receive(
+      "CANCEL sip:1002@imsgw.local SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\nTo: <sip:1002@imsgw.local>\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(Header(ok->data, sip::HeaderId::kCSeq), "1 CANCEL");
+  const auto* terminated = rig->Find(kCaller, "SIP/2.0 487 Request Terminated");
+  ASSERT_NE(terminated, nullptr);
+  EXPECT_EQ(Header(terminated->data, sip::HeaderId::kCSeq), "1 INVITE");
+  EXPECT_NE(Header(terminated->data, sip::HeaderId::kTo).find(";tag="), std::string::npos);
+  const auto* cancel = rig->Find(kCallee, "CANCEL ");
+  ASSERT_NE(cancel, nullptr);
+  rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee);
+  rig->Answer(ia, 487, "Request Terminated", kCallee);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 487"), 1u);
+  // The caller ACKs the 487: the server transaction takes it.
+  rig->Receive(
+      "ACK sip:1002@imsgw.local SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\n"
+      "To: " + Header(terminated->data, sip::HeaderId::kTo) + "\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  EXPECT_EQ(rig->core.stats().acks_forwarded, 0u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, TimerCCancelsTheBranchAndAnswers408) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 180, "Ringing", kCallee);
+  rig->Advance(10100);
+  EXPECT_EQ(rig->core.stats().timer_c, 1u);
+  const auto* timeout = rig->Find(kCaller, "SIP/2.0 408 Request Timeout");
+  ASSERT_NE(timeout, nullptr);
+  const auto* cancel = rig->Find(kCallee, "CANCEL ");
+  ASSERT_NE(cancel, nullptr);
+  rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee);
+  rig->Answer(ia, 487, "Request Terminated", kCallee);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, NoAnswerAtAllEndsIn408) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  rig->Advance(33000);  // Timer B
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 408 Request Timeout"), nullptr);
+  rig->ExpectDrained();
+}
+
+std::string Nonce(const std::string& msg) {
+  size_t at = msg.find("nonce=\"");
+  return at == std::string::npos ? "" : msg.substr(at + 7, msg.find('"', at + 7) - at - 7);
+}
+
+TEST(Proxy, LocalCallerIsChallenged407ThenAccepted) {
+  auto rig = std::make_unique<Rig>(/*proxy_auth=*/true);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  const auto* challenge = rig->Find(kCaller, "SIP/2.0 407 Proxy Authentication Required");
+  ASSERT_NE(challenge, nullptr);
+  std::string nonce = Nonce(Header(challenge->data, sip::HeaderId::kProxyAuthenticate));
+  ASSERT_FALSE(nonce.empty()) << challenge->data;
+  EXPECT_EQ(rig->Find(kCallee, "INVITE "), nullptr);
+  auto ha1 = auth::ComputeHa1("1001", kRealm, "1001", auth::Algorithm::kMd5);
+  ASSERT_TRUE(ha1.ok());
+  auto resp = auth::ComputeResponse(ha1->view(), std::string_view(nonce), std::string_view("00000001"),
+                                    std::string_view("abc"), std::string_view("auth"), "INVITE",
+                                    std::string_view("sip:1002@imsgw.local"),
+                                    auth::Algorithm::kMd5);
+  ASSERT_TRUE(resp.ok());
+  std::string creds = "Proxy-Authorization: Digest username=\"1001\", realm=\"imsgw.local\", "
+                      "nonce=\"" + nonce + "\", uri=\"sip:1002@imsgw.local\", response=\"" +
+                      std::string(resp->view()) +
+                      "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"abc\"\r\n";
+  std::string again = Invite("sip:1002@imsgw.local", creds);
+  again.replace(again.find("z9hG4bK-c1"), 10, "z9hG4bK-c3");
+  again.replace(again.find("CSeq: 1"), 7, "CSeq: 2");
+  rig->Receive(again, kCaller);
+  const auto* fwd = rig->Find(kCallee, "INVITE ");
+  ASSERT_NE(fwd, nullptr);
+  rig->Answer(rig->IndexOf(fwd), 486, "Busy Here", kCallee);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 486 Busy Here"), nullptr);
+  EXPECT_EQ(rig->core.stats().proxy_challenges, 1u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, SuspendedCallerGets403) {
+  auto rig = std::make_unique<Rig>();
+  users::UserChange change;
+  change.status = users::UserStatus::kSuspended;
+  ASSERT_TRUE(rig->users.Modify("1001", change, kRealm).ok());
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 403 Account Suspended"), nullptr);
+  EXPECT_EQ(rig->Find(kCallee, "INVITE "), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, LateTwoHundredIsForwardedStatelessly) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 200, "OK", kCallee);
+  rig->Advance(40000);  // both transactions gone
+  EXPECT_EQ(rig->layer->active(), 0u);
+  rig->Answer(ia, 200, "OK", kCallee);  // the UAS retransmits its 2xx
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 200 OK"), 2u);
+  rig->ExpectDrained();
+}
+
+}  // namespace
+}  // namespace gw::proxy
