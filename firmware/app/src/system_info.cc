@@ -110,6 +110,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"sip.txn", "absorbed", x.requests_absorbed},
       {"sip.txn", "retransmits", x.retransmits},
       {"sip.txn", "refused (503)", x.refused_pool_full},
+      {"sip.txn", "reclaimed", x.reclaimed},
       {"sip.txn", "timeouts", x.timeouts},
       {"sip.txn", "dropped", x.dropped},
       {"reg", "registered", c.registers_ok},

@@ -130,6 +130,31 @@ void TransactionLayer::StartTimeout(Transaction& txn, uint32_t ms) {
   timers_.Schedule(txn.timeout_timer_, ms);
 }
 
+bool TransactionLayer::ReclaimOldestLingering() {
+  // Completed non-INVITE and Confirmed INVITE server transactions, and
+  // Completed client ones, only absorb late retransmissions until Timers
+  // J/I/K/D end them (up to 32 s over UDP). When the pool is full the oldest
+  // of them gives way to a new request rather than answering it 503: a
+  // retransmission arriving after that is handled as a new request, which
+  // for the requests that linger (answered non-INVITEs) is what a stateless
+  // element would do anyway.
+  Transaction* oldest = nullptr;
+  pool_.ForEach([&](Transaction& t) {
+    const bool lingering =
+        t.state_ == TransactionState::kConfirmed ||
+        (t.state_ == TransactionState::kCompleted &&
+         t.kind_ != TransactionKind::kServerInvite);
+    if (lingering && (oldest == nullptr ||
+                      static_cast<int32_t>(t.serial_ - oldest->serial_) < 0)) {
+      oldest = &t;
+    }
+  });
+  if (oldest == nullptr) return false;
+  ++stats_.reclaimed;
+  Terminate(*oldest);
+  return true;
+}
+
 void TransactionLayer::Terminate(Transaction& txn) {
   timers_.Cancel(txn.retransmit_timer_);
   timers_.Cancel(txn.timeout_timer_);
@@ -226,6 +251,9 @@ void TransactionLayer::ReceiveRequest(const Message& req, const net::Endpoint& f
   const TransactionKind kind = req.method() == Method::kInvite ? TransactionKind::kServerInvite
                                                                : TransactionKind::kServerNonInvite;
   Transaction* txn = pool_.Acquire(*this, kind, ++next_serial_);
+  if (txn == nullptr && ReclaimOldestLingering()) {
+    txn = pool_.Acquire(*this, kind, next_serial_);
+  }
   if (txn == nullptr) {
     ++stats_.refused_pool_full;
     if (!pool_full_logged_) {

@@ -835,6 +835,45 @@ class CapturingSink : public log::Sink {
   void DoEmit(const log::Line& line) override { lines.emplace_back(line.text); }
 };
 
+TEST(TransactionLayer, PoolFullOfAnsweredRequestsReclaimsTheOldest) {
+  // Answered non-INVITEs linger for Timer J (32 s) only to absorb
+  // retransmissions; a full pool of them must not turn new requests away.
+  Harness h;
+  h.tu.on_request = [](Transaction& txn, const Message&) {
+    (void)txn;  // answered below, once all are in
+  };
+  std::vector<std::string> requests;
+  for (size_t i = 0; i < TransactionLayer::kCapacity; ++i) {
+    requests.push_back(Request("REGISTER", "z9hG4bKlinger" + std::to_string(i)));
+    h.Deliver(requests.back());
+  }
+  ASSERT_EQ(h.tu.live.size(), TransactionLayer::kCapacity);
+  for (size_t i = 0; i < TransactionLayer::kCapacity; ++i) {
+    ASSERT_TRUE(
+        h.layer->SendResponse(*h.tu.live[i], Harness::ResponseTo(requests[i], 200, "OK")).ok());
+  }
+  const uint32_t oldest = h.tu.live[0]->serial();
+  h.sender.sent.clear();
+  h.Deliver(Request("REGISTER", "z9hG4bKnewcomer"));
+  EXPECT_EQ(h.layer->stats().reclaimed, 1u);
+  EXPECT_EQ(h.layer->stats().refused_pool_full, 0u);
+  EXPECT_TRUE(h.sender.sent.empty()) << "no 503";
+  ASSERT_EQ(h.tu.Count(Ev::kTerminated), 1u);
+  for (const Event& e : h.tu.events) {
+    if (e.type == Ev::kTerminated) {
+      EXPECT_EQ(e.serial, oldest);
+    }
+  }
+  // The newcomer is in Trying (unanswered): answer it so the pool drains.
+  Transaction& newcomer = *h.tu.live.back();
+  ASSERT_TRUE(h.layer
+                  ->SendResponse(newcomer, Harness::ResponseTo(Request("REGISTER", "z9hG4bKnewcomer"),
+                                                               200, "OK"))
+                  .ok());
+  h.Advance(64 * 500 + 10);
+  EXPECT_EQ(h.layer->active(), 0u);
+}
+
 TEST(TransactionLayer, PoolFullAnswers503WithRetryAfter) {
   Harness h;
   log::LogRing ring([](void*) -> uint32_t { return 0; }, nullptr);

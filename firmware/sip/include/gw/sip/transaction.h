@@ -208,6 +208,7 @@ struct TransactionStats {
   uint32_t transport_errors = 0;    // unroutable retransmissions: transactions ended
   uint32_t tx_errors = 0;           // sends the transport refused (counted, UDP loss)
   uint32_t tx_responses[7] = {};    // responses the TU sent, by class ([2] = 2xx)
+  uint32_t reclaimed = 0;           // lingering (Completed/Confirmed) ended early: pool full
 };
 
 class TransactionLayer {
@@ -311,6 +312,9 @@ class TransactionLayer {
   void OnTimerC(Transaction& txn);
   void StartTimeout(Transaction& txn, uint32_t ms);
   void Terminate(Transaction& txn);
+  // Ends the oldest transaction that only absorbs retransmissions; false
+  // when there is none.
+  bool ReclaimOldestLingering();
 
   net::DatagramSender& sender_;
   TimerWheel& timers_;
