@@ -23,6 +23,24 @@ void CivilFromDays(int64_t days, int64_t& y, unsigned& m, unsigned& d) {
   y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
 }
 
+// The pool table of DSP SYSINFO and DSP PERF: usage, high-water marks and
+// refusals of every fixed table.
+void WritePools(Report& r, SystemView& view) {
+  static constexpr Column kPools[] = {{"POOL", 16}, {"USED", 6}, {"CAPACITY", 8},
+                                      {"HIGH-WATER", 10}, {"REFUSED", 0}};
+  r.BeginTable(kPools);
+  PoolStats pool{};
+  for (uint32_t i = 0; i < kMaxRows && view.Pool(i, pool); ++i) {
+    char used[12], capacity[12], high[12], refused[12];
+    std::snprintf(used, sizeof(used), "%lu", static_cast<unsigned long>(pool.used));
+    std::snprintf(capacity, sizeof(capacity), "%lu", static_cast<unsigned long>(pool.capacity));
+    std::snprintf(high, sizeof(high), "%lu", static_cast<unsigned long>(pool.high_water));
+    std::snprintf(refused, sizeof(refused), "%lu", static_cast<unsigned long>(pool.refused));
+    r.Row({pool.name != nullptr ? pool.name : "?", used, capacity, high, refused});
+  }
+  r.EndTable();
+}
+
 void DspSysinfo(void* ctx, Call& call) {
   SystemView& view = ViewOf(ctx);
   Report& r = call.report;
@@ -57,19 +75,7 @@ void DspSysinfo(void* ctx, Call& call) {
     r.Row({cap.name, value});
   }
   r.EndTable();
-  static constexpr Column kPools[] = {{"POOL", 16}, {"USED", 6}, {"CAPACITY", 8},
-                                      {"HIGH-WATER", 10}, {"REFUSED", 0}};
-  r.BeginTable(kPools);
-  PoolStats pool{};
-  for (uint32_t i = 0; i < kMaxRows && view.Pool(i, pool); ++i) {
-    char used[12], capacity[12], high[12], refused[12];
-    std::snprintf(used, sizeof(used), "%lu", static_cast<unsigned long>(pool.used));
-    std::snprintf(capacity, sizeof(capacity), "%lu", static_cast<unsigned long>(pool.capacity));
-    std::snprintf(high, sizeof(high), "%lu", static_cast<unsigned long>(pool.high_water));
-    std::snprintf(refused, sizeof(refused), "%lu", static_cast<unsigned long>(pool.refused));
-    r.Row({pool.name != nullptr ? pool.name : "?", used, capacity, high, refused});
-  }
-  r.EndTable();
+  WritePools(r, view);
 }
 
 void DspPerf(void* ctx, Call& call) {
@@ -79,19 +85,7 @@ void DspPerf(void* ctx, Call& call) {
   uint32_t load = view.CpuLoadPermille();
   r.FieldF("CPU LOAD", "%lu.%lu %%", static_cast<unsigned long>(load / 10),
            static_cast<unsigned long>(load % 10));
-  static constexpr Column kPools[] = {{"POOL", 16}, {"HIGH-WATER", 10}, {"CAPACITY", 8},
-                                      {"USED", 6}, {"REFUSED", 0}};
-  r.BeginTable(kPools);
-  PoolStats pool{};
-  for (uint32_t i = 0; i < kMaxRows && view.Pool(i, pool); ++i) {
-    char used[12], capacity[12], high[12], refused[12];
-    std::snprintf(used, sizeof(used), "%lu", static_cast<unsigned long>(pool.used));
-    std::snprintf(capacity, sizeof(capacity), "%lu", static_cast<unsigned long>(pool.capacity));
-    std::snprintf(high, sizeof(high), "%lu", static_cast<unsigned long>(pool.high_water));
-    std::snprintf(refused, sizeof(refused), "%lu", static_cast<unsigned long>(pool.refused));
-    r.Row({pool.name != nullptr ? pool.name : "?", high, capacity, used, refused});
-  }
-  r.EndTable();
+  WritePools(r, view);
   static constexpr Column kCounters[] = {{"GROUP", 12}, {"NAME", 16}, {"VALUE", 0}};
   r.BeginTable(kCounters);
   CounterRow counter{};

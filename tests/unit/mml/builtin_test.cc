@@ -224,7 +224,11 @@ TEST_F(BuiltinTest, DspSysinfoExactReport) {
 TEST_F(BuiltinTest, DspPerfShowsLoadPoolsAndCounters) {
   std::string text = Run("DSP PERF");
   EXPECT_NE(text.find("  CPU LOAD             = 12.3 %\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("transactions     17         128      3      2\n"), std::string::npos);
+  // The same pool table as DSP SYSINFO: used, capacity, high-water, refused.
+  EXPECT_NE(text.find("POOL             USED   CAPACITY HIGH-WATER REFUSED\n"
+                      "transactions     3      128      17         2\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("GROUP        NAME             VALUE\n"
                       "sip.rx       INVITE           12\n"
                       "lwip.udp     recv             99\n"),
