@@ -493,3 +493,27 @@ TEST(Proxy, LateTwoHundredIsForwardedStatelessly) {
 
 }  // namespace
 }  // namespace gw::proxy
+
+namespace gw::proxy {
+namespace {
+
+TEST(Proxy, AckForThe407IsTakenByItsTransaction) {
+  auto rig = std::make_unique<Rig>(/*proxy_auth=*/true);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite("sip:1002@198.51.100.2:5060"), kCaller);
+  const auto* challenge = rig->Find(kCaller, "SIP/2.0 407 Proxy Authentication Required");
+  ASSERT_NE(challenge, nullptr);
+  rig->Receive(
+      "ACK sip:1002@198.51.100.2:5060 SIP/2.0\r\n"
+      "Via: " + Header(challenge->data, sip::HeaderId::kVia) + "\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\n"
+      "To: " + Header(challenge->data, sip::HeaderId::kTo) + "\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  EXPECT_EQ(rig->core.stats().acks_forwarded, 0u);
+  EXPECT_EQ(rig->Find(kCallee, "ACK "), nullptr);
+  rig->ExpectDrained();
+}
+
+}  // namespace
+}  // namespace gw::proxy
