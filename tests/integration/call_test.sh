@@ -3,7 +3,7 @@
 # test's own namespace (both on 198.51.100.1: the callee on port 5070, where
 # it registered as 1002; the caller 1001 on 5061, with proxy auth):
 #   1. a call: 407, INVITE with credentials, 100/180/200, ACK and BYE along
-#      the Record-Route
+#      the Record-Route; DSP CALL shows it CONFIRMED while it lasts
 #   2. a MESSAGE from 1001 to 1002 (407, then 200 from the callee)
 #   3. a busy callee: 486 forwarded, ACKed
 #   4. a cancelled call: 200 to the CANCEL, 487, ACK
@@ -51,8 +51,36 @@ call_with() {
 it_step "1002 registers on port 5070" \
   it_sipp "$SIPP_DIR/register_auth.xml" -s 1002 -au 1002 -ap 1002
 
+# console_shows REGEX COMMAND: sends COMMAND on the console, waits for a match.
+console_shows() {
+  it_console "$2"
+  local i
+  for i in $(seq 20); do
+    grep -Eq "$1" "$IT_LOG" && return 0
+    sleep 0.1
+  done
+  echo "no line matching /$1/ in the console output"; tail -n 15 "$IT_LOG"; return 1
+}
+
+# The call lasts 2.5 s between ACK and BYE: DSP CALL looks at it meanwhile.
+watch_call() {
+  sleep 1.5
+  console_shows '^1001 +1002 +CONFIRMED +[0-9]+ +[^ ]+' "DSP CALL"
+}
+watch_call >"$IT_TMP/watch.log" 2>&1 &
+WATCH_PID=$!
 it_step "1001 calls 1002: 407, 100/180/200, ACK, BYE through the proxy" \
   call_with uas_answer.xml uac_call.xml -s 1002
+wait_watch() {
+  local rc=0
+  wait "$WATCH_PID" || rc=$?
+  cat "$IT_TMP/watch.log"
+  return $rc
+}
+it_step "DSP CALL showed the call CONFIRMED while it lasted" wait_watch
+it_step "the BYE ended the call: DSP CALL lists none" bash -c '
+  n=$(grep -c "CONFIRMED" "$1"); printf "%s\n" "DSP CALL" >&"$2"; sleep 0.5
+  [[ $(grep -c "CONFIRMED" "$1") -eq $n ]]' _ "$IT_LOG" "$IT_FIFO_FD"
 
 it_step "MESSAGE from 1001 to 1002: 407, then 200" \
   call_with uas_message.xml uac_message.xml -s 1002

@@ -75,6 +75,7 @@ Gateway::Gateway(Platform& platform)
       builtin_deps_{config_, log_, system_info_},
       user_deps_{users_, config_},
       reg_deps_{location_, platform.clock},
+      call_deps_{core_, platform.clock},
       console_out_(platform.console),
       console_session_(commands_, config_, console_out_, ConsoleOptions(platform.console)),
       console_poller_(*this),
@@ -236,6 +237,7 @@ Status Gateway::Start() {
   GW_TRY(mml::RegisterBuiltinCommands(commands_, builtin_deps_));
   GW_TRY(users::RegisterUserCommands(commands_, user_deps_));
   GW_TRY(registrar::RegisterRegCommands(commands_, reg_deps_));
+  GW_TRY(proxy::RegisterCallCommands(commands_, call_deps_));
 
   String<24> ip;
   (void)net::AppendIp4(ip, identity_.address);

@@ -89,6 +89,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
   const net::TelnetStats& t = gw_.telnet_.stats();
   const sip::TransactionStats& x = gw_.transactions_.stats();
   const proxy::CoreStats& c = gw_.core_.stats();
+  const proxy::CallStats& k = gw_.core_.call_stats();
   const registrar::LocationStats& l = gw_.location_.stats();
   // Fixed rows first, then one row per SIP method received.
   const mml::CounterRow fixed[] = {
@@ -122,6 +123,23 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"nat", "keepalives", gw_.keepalive_.stats().sent},
       {"nat", "keepalive acks", s.rx_keepalive_replies},
       {"sip", "tx 501", c.not_implemented},
+      {"proxy", "forwarded", c.forwarded},
+      {"proxy", "responses fwd", c.responses_forwarded},
+      {"proxy", "2xx ACKs fwd", c.acks_forwarded},
+      {"proxy", "483 hops", c.too_many_hops},
+      {"proxy", "482 loops", c.loops},
+      {"proxy", "480 offline", c.unavailable},
+      {"proxy", "403 foreign", c.foreign},
+      {"proxy", "407 challenges", c.proxy_challenges},
+      {"proxy", "503 busy", c.contexts_full},
+      {"proxy", "timer C", c.timer_c},
+      {"proxy", "CANCELs sent", c.cancels_sent},
+      {"proxy", "dropped", c.dropped},
+      {"call", "started", k.started},
+      {"call", "answered", k.answered},
+      {"call", "486 limit", k.refused_limit},
+      {"call", "503 full", k.refused_full},
+      {"call", "high water", k.high_water},
       {"net", "rx frames", n.rx_frames},
       {"net", "rx no pbuf", n.rx_no_pbuf},
       {"net", "rx errors", n.rx_errors},

@@ -10,9 +10,21 @@
 #include "gw/proxy/core.h"
 #include "gw/sip/response.h"
 #include "gw/sip/via.h"
+#include "self.h"
 
 namespace gw::proxy {
+namespace internal {
+
+void AppendSelf(const sip::LocalIdentity& id, StringBase& out) {
+  (void)net::AppendIp4(out, id.advertised_address != 0 ? id.advertised_address : id.address);
+  (void)out.Format(":%u", static_cast<unsigned>(id.advertised_port != 0 ? id.advertised_port
+                                                                         : id.port));
+}
+
+}  // namespace internal
 namespace {
+
+using internal::AppendSelf;
 
 using sip::Header;
 using sip::HeaderId;
@@ -183,13 +195,6 @@ size_t Core::active_contexts() const {
   return n;
 }
 
-// Our sent-by and Record-Route address: the advertised one when set.
-static void AppendSelf(const sip::LocalIdentity& id, StringBase& out) {
-  (void)net::AppendIp4(out, id.advertised_address != 0 ? id.advertised_address : id.address);
-  (void)out.Format(":%u", static_cast<unsigned>(id.advertised_port != 0 ? id.advertised_port
-                                                                         : id.port));
-}
-
 // Whether a Via value is ours (sent-by us, with our branch mark); its loop
 // hash then goes to *hash.
 static bool OurVia(const sip::LocalIdentity& id, std::string_view text, uint32_t* hash) {
@@ -355,6 +360,8 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
   }
   const bool initial = TagOf(req, HeaderId::kTo).empty();
   if (initial && !ProxyAuthorized(txn, req)) return;
+  if (!initial) SeeInDialog(req);
+  const bool track = initial && req.method() == Method::kInvite;
 
   // Targets (16.5): the next Route, the R-URI of a request routed through
   // us, or the bindings of a local user.
@@ -379,6 +386,10 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
     });
     ResponseContext* ctx = NewContext(txn, req);
     if (ctx == nullptr) return;
+    if (track && !StartCall(txn, req, ctx)) {
+      ReleaseIfDone(*ctx);
+      return;
+    }
     AddBranch(*ctx, req, &plan, plan.ruri, to);
     MaybeFinish(*ctx);
     ReleaseIfDone(*ctx);
@@ -402,6 +413,10 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
   }
   ResponseContext* ctx = NewContext(txn, req);
   if (ctx == nullptr) return;
+  if (track && !StartCall(txn, req, ctx)) {
+    ReleaseIfDone(*ctx);
+    return;
+  }
   deps_.location.ForEach(uri.user, [&](registrar::Binding& b) {
     if (ctx->branch_count == ResponseContext::kMaxBranches) return;
     net::Endpoint dest = b.source;
@@ -435,6 +450,7 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   ctx->final_sent = false;
   ctx->branch_count = 0;
   ctx->best_code = 0;
+  ctx->call = -1;
   ctx->best_reason.clear();
   ctx->server = &txn;
   txn.set_user(ctx);
@@ -516,6 +532,7 @@ void Core::DoOnResponse(sip::Transaction& txn, const Message& resp) {
   if (code < 300) {
     // Every 2xx goes upstream, retransmissions and other forks included.
     b->code = static_cast<int16_t>(code);
+    if (ctx->invite) ConfirmCall(*ctx, resp, txn);
     ForwardUpstream(*ctx, resp);
     if (!ctx->final_sent) {
       ctx->final_sent = true;
@@ -570,8 +587,10 @@ void Core::MaybeFinish(ResponseContext& ctx) {
   }
 }
 
-void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason) {
+void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
+                     std::string_view headers) {
   ctx.final_sent = true;
+  if (code >= 300) FailCall(ctx);
   if (ctx.server == nullptr) return;
   Message sk;
   if (!sk.Parse(ctx.skeleton.view()).ok()) return;
@@ -590,6 +609,7 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason) {
     }
     if (s.ok()) s = tx_.append("\r\n");
   }
+  if (s.ok()) s = tx_.append(headers);
   if (s.ok() && !deps_.server.empty()) {
     s = tx_.Format("Server: %.*s\r\n", static_cast<int>(deps_.server.size()), deps_.server.data());
   }
@@ -600,6 +620,7 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason) {
 }
 
 void Core::ForwardUpstream(ResponseContext& ctx, const Message& resp) {
+  if (resp.status_code() >= 300) FailCall(ctx);
   if (!BuildUpstream(resp, tx_).ok()) return;
   if (ctx.server != nullptr) {
     ++stats_.responses_forwarded;
@@ -688,6 +709,7 @@ void Core::ReleaseIfDone(ResponseContext& ctx) {
   if (!ctx.in_use || ctx.server != nullptr) return;
   for (size_t i = 0; i < ctx.branch_count; ++i)
     if (ctx.branches[i].txn != nullptr) return;
+  FailCall(ctx);  // an early call whose INVITE ended without a final: gone too
   ctx.in_use = false;
 }
 

@@ -140,6 +140,7 @@ struct Rig {
     Advance(70000);
     EXPECT_EQ(layer->active(), 0u);
     EXPECT_EQ(core.active_contexts(), 0u);
+    EXPECT_EQ(core.active_calls(), 0u);
   }
 
   size_t CountTo(net::Endpoint to, std::string_view start) const {
@@ -349,6 +350,8 @@ TEST(Proxy, ForksToEveryContactAndCancelsTheLoser) {
   rig->Answer(ia, 487, "Request Terminated", kCallee, "ta");
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 487"), 0u) << "the 200 was the answer";
   EXPECT_NE(rig->Find(kCallee, "ACK "), nullptr) << "hop-by-hop ACK for the 487";
+  EXPECT_EQ(rig->core.active_calls(), 1u) << "answered: until a BYE";
+  EXPECT_EQ(rig->core.HangUpAll(), 1u);
   rig->ExpectDrained();
 }
 
@@ -488,6 +491,7 @@ TEST(Proxy, LateTwoHundredIsForwardedStatelessly) {
   EXPECT_EQ(rig->layer->active(), 0u);
   rig->Answer(ia, 200, "OK", kCallee);  // the UAS retransmits its 2xx
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 200 OK"), 2u);
+  EXPECT_EQ(rig->core.HangUpAll(), 1u);
   rig->ExpectDrained();
 }
 
@@ -512,6 +516,119 @@ TEST(Proxy, AckForThe407IsTakenByItsTransaction) {
       kCaller);
   EXPECT_EQ(rig->core.stats().acks_forwarded, 0u);
   EXPECT_EQ(rig->Find(kCallee, "ACK "), nullptr);
+  rig->ExpectDrained();
+}
+
+}  // namespace
+}  // namespace gw::proxy
+
+namespace gw::proxy {
+namespace {
+
+std::vector<const CallRecord*> Calls(const Core& core) {
+  std::vector<const CallRecord*> out;
+  core.ForEachCall([&](const CallRecord& c) { out.push_back(&c); });
+  return out;
+}
+
+const std::string kBye =
+    "BYE sip:1002@198.51.100.1:5070 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-bye9\r\n"
+    "Route: <sip:198.51.100.2:5060;lr>\r\n"
+    "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\n"
+    "To: <sip:1002@imsgw.local>;tag=t2\r\nCall-ID: call-1@198.51.100.1\r\n"
+    "CSeq: 5 BYE\r\nContent-Length: 0\r\n\r\n";
+
+TEST(Calls, EarlyThenConfirmedThenGoneOnBye) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  auto calls = Calls(rig->core);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]->caller.view(), "1001");
+  EXPECT_EQ(calls[0]->callee.view(), "1002");
+  EXPECT_EQ(calls[0]->state, CallState::kEarly);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 200, "OK", kCallee, "t2", "Contact: <sip:1002@198.51.100.1:5070>\r\n");
+  calls = Calls(rig->core);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]->state, CallState::kConfirmed);
+  EXPECT_EQ(calls[0]->to_tag.view(), "t2");
+  EXPECT_EQ(calls[0]->callee_contact.view(), "sip:1002@198.51.100.1:5070");
+  rig->Receive(kBye, kCaller);
+  EXPECT_EQ(rig->core.active_calls(), 0u);
+  const auto* bye = rig->Find(kCallee, "BYE ");
+  ASSERT_NE(bye, nullptr);
+  rig->Answer(rig->IndexOf(bye), 200, "OK", kCallee, "");
+  EXPECT_EQ(rig->core.call_stats().answered, 1u);
+  rig->ExpectDrained();
+}
+
+TEST(Calls, FailedCallIsRemoved) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  EXPECT_EQ(rig->core.active_calls(), 1u);
+  rig->Answer(rig->IndexOf(rig->Find(kCallee, "INVITE ")), 486, "Busy Here", kCallee);
+  EXPECT_EQ(rig->core.active_calls(), 0u);
+  rig->ExpectDrained();
+}
+
+TEST(Calls, ClassLimitGives486) {
+  auto rig = std::make_unique<Rig>();  // 1001 is BASIC: one call at a time
+  ASSERT_EQ(users::CallLimitFor(rig->users.Find("1001")->user_class), 1u);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Bind("1003", "sip:1003@198.51.100.1:5072", kCallee2, false);
+  rig->Receive(Invite(), kCaller);
+  std::string second = Invite("sip:1003@imsgw.local");
+  second.replace(second.find("z9hG4bK-c1"), 10, "z9hG4bK-c5");
+  second.replace(second.find("call-1@"), 7, "call-2@");
+  rig->Receive(second, kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 486 Busy Here"), nullptr);
+  EXPECT_EQ(rig->Find(kCallee2, "INVITE "), nullptr);
+  EXPECT_EQ(rig->core.call_stats().refused_limit, 1u);
+  EXPECT_EQ(rig->core.active_calls(), 1u);
+  rig->Answer(rig->IndexOf(rig->Find(kCallee, "INVITE ")), 480, "Temporarily Unavailable",
+              kCallee);
+  rig->ExpectDrained();
+}
+
+TEST(Calls, HangUpSendsByeToBothSidesFromTheDialogState) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 200, "OK", kCallee, "t2", "Contact: <sip:1002@198.51.100.1:5070>\r\n");
+  EXPECT_EQ(rig->core.HangUp("no-such-call"), Status::NotFound());
+  ASSERT_TRUE(rig->core.HangUp("call-1@198.51.100.1").ok());
+  EXPECT_EQ(rig->core.active_calls(), 0u);
+  const auto* to_callee = rig->Find(kCallee, "BYE sip:1002@198.51.100.1:5070 SIP/2.0\r\n");
+  const auto* to_caller = rig->Find(kCaller, "BYE sip:1001@198.51.100.1:5061 SIP/2.0\r\n");
+  ASSERT_NE(to_callee, nullptr);
+  ASSERT_NE(to_caller, nullptr);
+  EXPECT_EQ(Header(to_callee->data, sip::HeaderId::kFrom), "<sip:1001@imsgw.local>;tag=f1");
+  EXPECT_EQ(Header(to_callee->data, sip::HeaderId::kTo), "<sip:1002@imsgw.local>;tag=t2");
+  EXPECT_EQ(Header(to_callee->data, sip::HeaderId::kCSeq), "2 BYE");
+  EXPECT_EQ(Header(to_caller->data, sip::HeaderId::kFrom), "<sip:1002@imsgw.local>;tag=t2");
+  EXPECT_EQ(Header(to_caller->data, sip::HeaderId::kTo), "<sip:1001@imsgw.local>;tag=f1");
+  rig->Answer(rig->IndexOf(to_callee), 200, "OK", kCallee, "");
+  rig->Answer(rig->IndexOf(to_caller), 200, "OK", kCaller, "");
+  EXPECT_EQ(rig->core.HangUpAll(), 0u);
+  rig->ExpectDrained();
+}
+
+TEST(Calls, HangUpOfAnEarlyCallCancelsIt) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 180, "Ringing", kCallee);
+  EXPECT_EQ(rig->core.HangUpAll(), 1u);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 487 Request Terminated"), nullptr);
+  const auto* cancel = rig->Find(kCallee, "CANCEL ");
+  ASSERT_NE(cancel, nullptr);
+  rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee);
+  rig->Answer(ia, 487, "Request Terminated", kCallee);
   rig->ExpectDrained();
 }
 

@@ -21,6 +21,7 @@
 #include "gw/net/net_stack.h"
 #include "gw/net/telnet_server.h"
 #include "gw/net/udp.h"
+#include "gw/proxy/call_commands.h"
 #include "gw/proxy/core.h"
 #include "gw/registrar/keepalive.h"
 #include "gw/registrar/reg_commands.h"
@@ -48,6 +49,7 @@ class Gateway {
 
   const sip::SipStats& sip_stats() const { return sip_.stats(); }
   const proxy::CoreStats& core_stats() const { return core_.stats(); }
+  const proxy::Core& core() const { return core_; }
   const sip::TransactionStats& transaction_stats() const { return transactions_.stats(); }
   registrar::LocationTable& location() { return location_; }
   const net::NetStats& net_stats() const { return net_.stats(); }
@@ -143,6 +145,7 @@ class Gateway {
   mml::BuiltinDeps builtin_deps_;
   users::UserCommandDeps user_deps_;
   registrar::RegCommandDeps reg_deps_;
+  proxy::CallCommandDeps call_deps_;
   ConsoleOutput console_out_;
   mml::Session console_session_;
   ConsolePoller console_poller_;

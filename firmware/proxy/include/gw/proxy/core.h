@@ -17,6 +17,7 @@
 #include "gw/auth/verifier.h"
 #include "gw/core/fixed_string.h"
 #include "gw/hal/clock.h"
+#include "gw/proxy/calls.h"
 #include "gw/registrar/location.h"
 #include "gw/registrar/registrar.h"
 #include "gw/sip/stack.h"
@@ -74,6 +75,7 @@ struct ResponseContext {
   bool final_sent = false;
   uint8_t branch_count = 0;
   int16_t best_code = 0;
+  int16_t call = -1;                   // index in the calls table, -1: none
   sip::Transaction* server = nullptr;  // nullptr once terminated
   Branch branches[kMaxBranches];
   String<32> best_reason;
@@ -115,6 +117,22 @@ class Core : public sip::TransactionUser {
   // Response contexts in use (0 when nothing is being proxied).
   size_t active_contexts() const;
 
+  // Calls (src/calls.cc).
+  static constexpr size_t kMaxCalls = GW_CAP_CALLS;
+  size_t active_calls() const;
+  const CallStats& call_stats() const { return call_stats_; }
+  template <typename Fn>
+  void ForEachCall(Fn&& fn) const {
+    for (const CallRecord& c : calls_)
+      if (c.in_use) fn(c);
+  }
+  // Ends one call: BYE to both sides of a confirmed one (built from the
+  // dialog state), 487 upstream and CANCEL downstream for an early one.
+  // NotFound: no call with this Call-ID.
+  Status HangUp(std::string_view call_id);
+  // Ends every call; returns how many.
+  size_t HangUpAll();
+
  private:
   void DoOnRequest(sip::Transaction& txn, const sip::Message& request) override;
   void DoOnResponse(sip::Transaction& txn, const sip::Message& response) override;
@@ -139,7 +157,9 @@ class Core : public sip::TransactionUser {
                      const sip::Message* resp);
   // Sends the best response when no branch is pending.
   void MaybeFinish(ResponseContext& ctx);
-  void SendFinal(ResponseContext& ctx, int code, std::string_view reason);
+  // headers: extra lines, each ending in CRLF.
+  void SendFinal(ResponseContext& ctx, int code, std::string_view reason,
+                 std::string_view headers = {});
   void ForwardUpstream(ResponseContext& ctx, const sip::Message& resp);
   // Sends the response in tx_ to the address its top Via names.
   void SendUpstreamStateless();
@@ -147,6 +167,15 @@ class Core : public sip::TransactionUser {
   void SendCancel(Branch& b);
   void ReleaseIfDone(ResponseContext& ctx);
   Branch* BranchOf(ResponseContext& ctx, const sip::Transaction& txn);
+
+  // Calls (src/calls.cc). False when req was answered (486, 503).
+  bool StartCall(sip::Transaction& txn, const sip::Message& req, ResponseContext* ctx);
+  void ConfirmCall(ResponseContext& ctx, const sip::Message& resp, const sip::Transaction& branch);
+  void FailCall(ResponseContext& ctx);
+  // An in-dialog request passing through: CSeq tracking, BYE ends the call.
+  void SeeInDialog(const sip::Message& req);
+  void EndCall(CallRecord& call);
+  void SendBye(const CallRecord& call, bool to_callee);
 
   void HandleRegister(sip::Transaction& txn, const sip::Message& req);
   // 401 with fresh challenges (stale=true when the credentials were right
@@ -161,6 +190,8 @@ class Core : public sip::TransactionUser {
   uint32_t tag_salt_ = 0;
   uint32_t branch_counter_ = 0;
   ResponseContext contexts_[kContexts];
+  CallRecord calls_[kMaxCalls];
+  CallStats call_stats_;
   String<sip::Transaction::kMaxMessage> tx_;
   String<1024> headers_;
 };

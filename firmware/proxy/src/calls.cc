@@ -1,0 +1,221 @@
+// Call tracking for the proxy: one record per proxied INVITE dialog, class
+// limits, and the BYEs RMV CALL sends from the dialog state.
+#include "gw/core/log.h"
+#include "gw/proxy/core.h"
+#include "gw/sip/via.h"
+#include "self.h"
+
+namespace gw::proxy {
+namespace {
+
+using sip::Header;
+using sip::HeaderId;
+using sip::Message;
+
+std::string_view TagOf(const Message& m, HeaderId id) {
+  const Header* h = m.Find(id);
+  if (h == nullptr) return {};
+  bool found = false;
+  return sip::HeaderParam(h->value, "tag", found);
+}
+
+std::string_view AddrOf(const Message& m, HeaderId id) {
+  const Header* h = m.Find(id);
+  return h == nullptr ? std::string_view{} : sip::AddrSpecOf(h->value);
+}
+
+std::string_view UserOf(std::string_view uri_text) {
+  sip::Uri uri;
+  return sip::ParseUri(uri_text, uri).ok() ? uri.user : std::string_view{};
+}
+
+}  // namespace
+
+const char* CallStateName(CallState state) {
+  return state == CallState::kConfirmed ? "CONFIRMED" : "EARLY";
+}
+
+size_t Core::active_calls() const {
+  size_t n = 0;
+  for (const CallRecord& c : calls_) n += c.in_use;
+  return n;
+}
+
+bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext* ctx) {
+  std::string_view from_uri = AddrOf(req, HeaderId::kFrom);
+  std::string_view caller = UserOf(from_uri);
+  // A local caller's class caps its concurrent calls.
+  sip::Uri from;
+  if (sip::ParseUri(from_uri, from).ok() && !from.user.empty()) {
+    String<80> host_uri;
+    (void)host_uri.Format("sip:x@%.*s", static_cast<int>(from.host.size()), from.host.data());
+    const users::Subscriber* user =
+        sip::IsLocalUri(deps_.identity, host_uri.view()) ? deps_.users.Find(from.user) : nullptr;
+    if (user != nullptr) {
+      size_t open = 0;
+      for (const CallRecord& c : calls_) open += c.in_use && c.caller.view() == caller;
+      if (open >= users::CallLimitFor(user->user_class)) {
+        ++call_stats_.refused_limit;
+        GW_LOG_INFO("call", "%.*s is at its limit of %u calls", static_cast<int>(caller.size()),
+                    caller.data(), static_cast<unsigned>(open));
+        SendFinal(*ctx, 486, "Busy Here");
+        return false;
+      }
+    }
+  }
+  CallRecord* rec = nullptr;
+  for (CallRecord& c : calls_) {
+    if (!c.in_use) {
+      rec = &c;
+      break;
+    }
+  }
+  if (rec == nullptr) {
+    ++call_stats_.refused_full;
+    if (call_stats_.refused_full == 1 || call_stats_.refused_full % 100 == 0) {
+      GW_LOG_WARN("call", "calls table full (%u): answering 503",
+                  static_cast<unsigned>(kMaxCalls));
+    }
+    SendFinal(*ctx, 503, "Service Unavailable", "Retry-After: 5\r\n");
+    return false;
+  }
+  *rec = CallRecord{};
+  rec->in_use = true;
+  rec->state = CallState::kEarly;
+  (void)rec->caller.assign(caller.substr(0, rec->caller.capacity()));
+  std::string_view callee = UserOf(req.request_uri());
+  if (callee.empty()) callee = UserOf(AddrOf(req, HeaderId::kTo));
+  (void)rec->callee.assign(callee.substr(0, rec->callee.capacity()));
+  // Fields a BYE needs: a call whose values do not fit is tracked but
+  // cannot be hung up from the console (logged).
+  bool fits = rec->call_id.assign(req.Find(HeaderId::kCallId)->value).ok();
+  fits = rec->from_tag.assign(TagOf(req, HeaderId::kFrom)).ok() && fits;
+  fits = rec->from_uri.assign(from_uri).ok() && fits;
+  fits = rec->to_uri.assign(AddrOf(req, HeaderId::kTo)).ok() && fits;
+  fits = rec->caller_contact.assign(AddrOf(req, HeaderId::kContact)).ok() && fits;
+  if (!fits) GW_LOG_WARN("call", "call of %s: dialog fields too long to keep", rec->caller.c_str());
+  rec->caller_addr = txn.source();
+  rec->caller_cseq = req.cseq_number();
+  rec->start_ms = deps_.clock.NowMs();
+  rec->context = ctx;
+  ctx->call = static_cast<int16_t>(rec - calls_);
+  ++call_stats_.started;
+  size_t n = active_calls();
+  if (n > call_stats_.high_water) call_stats_.high_water = static_cast<uint32_t>(n);
+  return true;
+}
+
+void Core::ConfirmCall(ResponseContext& ctx, const Message& resp,
+                       const sip::Transaction& branch) {
+  if (ctx.call < 0) return;
+  CallRecord& rec = calls_[ctx.call];
+  if (!rec.in_use || rec.context != &ctx || rec.state != CallState::kEarly) return;
+  rec.state = CallState::kConfirmed;
+  rec.answer_ms = deps_.clock.NowMs();
+  (void)rec.to_tag.assign(TagOf(resp, HeaderId::kTo));
+  (void)rec.callee_contact.assign(AddrOf(resp, HeaderId::kContact));
+  rec.callee_addr = branch.peer();
+  rec.context = nullptr;
+  ++call_stats_.answered;
+}
+
+void Core::FailCall(ResponseContext& ctx) {
+  if (ctx.call < 0) return;
+  CallRecord& rec = calls_[ctx.call];
+  ctx.call = -1;
+  if (rec.in_use && rec.context == &ctx && rec.state == CallState::kEarly) rec = CallRecord{};
+}
+
+void Core::SeeInDialog(const Message& req) {
+  const Header* call_id = req.Find(HeaderId::kCallId);
+  if (call_id == nullptr) return;
+  for (CallRecord& c : calls_) {
+    if (!c.in_use || c.call_id.view() != call_id->value) continue;
+    if (TagOf(req, HeaderId::kFrom) == c.from_tag.view()) {
+      if (req.cseq_number() > c.caller_cseq) c.caller_cseq = req.cseq_number();
+    } else if (req.cseq_number() > c.callee_cseq) {
+      c.callee_cseq = req.cseq_number();
+    }
+    if (req.method() == sip::Method::kBye && c.state == CallState::kConfirmed) EndCall(c);
+    return;
+  }
+}
+
+void Core::EndCall(CallRecord& call) {
+  if (call.context != nullptr) {
+    auto* ctx = static_cast<ResponseContext*>(call.context);
+    if (ctx->call >= 0 && &calls_[ctx->call] == &call) ctx->call = -1;
+  }
+  call = CallRecord{};
+}
+
+void Core::SendBye(const CallRecord& call, bool to_callee) {
+  const std::string_view target = to_callee ? call.callee_contact.view()
+                                            : call.caller_contact.view();
+  if (target.empty()) return;
+  tx_.clear();
+  Status s = tx_.Format("BYE %.*s SIP/2.0\r\nVia: SIP/2.0/UDP ", static_cast<int>(target.size()),
+                        target.data());
+  internal::AppendSelf(deps_.identity, tx_);
+  if (s.ok()) {
+    s = tx_.Format(";branch=z9hG4bKgwbye%08lx%lx\r\nMax-Forwards: 70\r\n",
+                   static_cast<unsigned long>(deps_.proxy.branch_salt),
+                   static_cast<unsigned long>(++branch_counter_));
+  }
+  // Toward the callee we speak as the caller, and the other way round.
+  const CallRecord& c = call;
+  std::string_view from_uri = to_callee ? c.from_uri.view() : c.to_uri.view();
+  std::string_view from_tag = to_callee ? c.from_tag.view() : c.to_tag.view();
+  std::string_view to_uri = to_callee ? c.to_uri.view() : c.from_uri.view();
+  std::string_view to_tag = to_callee ? c.to_tag.view() : c.from_tag.view();
+  uint32_t cseq = (to_callee ? c.caller_cseq : c.callee_cseq) + 1;
+  if (s.ok()) {
+    s = tx_.Format("From: <%.*s>;tag=%.*s\r\nTo: <%.*s>;tag=%.*s\r\n",
+                   static_cast<int>(from_uri.size()), from_uri.data(),
+                   static_cast<int>(from_tag.size()), from_tag.data(),
+                   static_cast<int>(to_uri.size()), to_uri.data(),
+                   static_cast<int>(to_tag.size()), to_tag.data());
+  }
+  if (s.ok()) {
+    s = tx_.Format("Call-ID: %s\r\nCSeq: %lu BYE\r\nReason: Q.850;cause=16;text=\"Released by operator\"\r\n"
+                   "Content-Length: 0\r\n\r\n",
+                   c.call_id.c_str(), static_cast<unsigned long>(cseq));
+  }
+  if (!s.ok()) return;
+  Result<sip::Transaction*> sent =
+      layer_->SendRequest(tx_.view(), to_callee ? c.callee_addr : c.caller_addr, nullptr);
+  if (!sent.ok()) GW_LOG_INFO("call", "BYE not sent: %s", sent.status().str());
+}
+
+Status Core::HangUp(std::string_view call_id) {
+  for (CallRecord& c : calls_) {
+    if (!c.in_use || c.call_id.view() != call_id) continue;
+    ++call_stats_.hung_up;
+    if (c.state == CallState::kConfirmed) {
+      SendBye(c, /*to_callee=*/true);
+      SendBye(c, /*to_callee=*/false);
+      EndCall(c);
+    } else if (c.context != nullptr) {
+      auto* ctx = static_cast<ResponseContext*>(c.context);
+      if (!ctx->final_sent) SendFinal(*ctx, 487, "Request Terminated");
+      CancelPending(*ctx);
+      if (c.in_use) EndCall(c);
+    } else {
+      EndCall(c);
+    }
+    return Status::Ok();
+  }
+  return Status::NotFound();
+}
+
+size_t Core::HangUpAll() {
+  size_t n = 0;
+  for (CallRecord& c : calls_) {
+    if (!c.in_use) continue;
+    String<CallRecord::kMaxCallId> id(c.call_id.view());
+    if (HangUp(id.view()).ok()) ++n;
+  }
+  return n;
+}
+
+}  // namespace gw::proxy
