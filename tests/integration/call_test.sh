@@ -8,6 +8,8 @@
 #   3. a busy callee: 486 forwarded, ACKed
 #   4. a cancelled call: 200 to the CANCEL, 487, ACK
 #   5. an offline callee (1003, no binding): 480
+#   6. forking: 1002 also registers on 5072; the INVITE rings both, 5070
+#      answers, 5072 gets a CANCEL (200, 487, ACK)
 # Usage: tests/integration/call_test.sh BUILD_DIR   (as root)
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -94,6 +96,33 @@ it_step "a cancelled call: 200 to the CANCEL, 487, ACK" \
 it_step "an offline callee gets 480" \
   it_sipp "$SIPP_DIR/uac_offline.xml" -p 5061 -au 1001 -ap 1001 -auth_uri "1003@$IT_GW_IP:5060" \
   -s 1003
+
+# fork: both of 1002's contacts ring; 5070 answers, 5072 is cancelled.
+fork() {
+  local dir=$IT_TMP/uas2
+  mkdir -p "$dir"
+  cp "$SIPP_DIR/uas_cancel.xml" "$dir/"
+  (cd "$dir" && it_ns timeout 30 sipp -sf uas_cancel.xml -i "$IT_PEER_IP" -p 5072 -nostdin -m 1 \
+      -timeout 20s -timeout_error -trace_err -trace_msg </dev/null >"$dir/out.log" 2>&1) &
+  local loser=$!
+  call_with uas_answer.xml uac_call.xml -s 1002
+  local rc=$?
+  wait "$loser"
+  local loser_rc=$?
+  if [[ $loser_rc -ne 0 ]]; then
+    echo "cancelled callee sipp failed (exit $loser_rc)"
+    local f
+    for f in "$dir"/*_messages.log "$dir"/*_errors.log; do
+      [[ -f $f ]] && { echo "--- $f"; tail -n 60 "$f"; }
+    done
+  fi
+  [[ $rc -eq 0 && $loser_rc -eq 0 ]]
+}
+
+it_step "1002 registers a second contact on port 5072" \
+  it_sipp "$SIPP_DIR/register_auth.xml" -s 1002 -au 1002 -ap 1002 -p 5072
+
+it_step "forking: both contacts ring, 5070 answers, 5072 gets CANCEL (200, 487, ACK)" fork
 
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
