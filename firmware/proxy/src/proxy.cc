@@ -222,9 +222,12 @@ static bool OurVia(const sip::LocalIdentity& id, std::string_view text, uint32_t
 }
 
 // Writes the forwarded request (see the file comment) into out.
+// Proxy-Authorization for own_realm is consumed here (RFC 3261 22.3): the
+// next hop has no use for our digest.
 static Status BuildForward(const Message& req, const RoutePlan& plan, std::string_view ruri,
                            std::string_view branch, bool record_route, const net::Endpoint& from,
-                           const sip::LocalIdentity& id, StringBase& out) {
+                           const sip::LocalIdentity& id, std::string_view own_realm,
+                           StringBase& out) {
   out.clear();
   GW_TRY(out.append(req.method_text()));
   GW_TRY(out.append(" "));
@@ -257,6 +260,10 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
       }
       GW_TRY(out.append("\r\n"));
       continue;
+    }
+    if (h.id == HeaderId::kProxyAuthorization && !own_realm.empty()) {
+      auth::Credentials c;
+      if (auth::ParseCredentials(h.value, c).ok() && c.realm.Equals(own_realm)) continue;
     }
     if (h.id == HeaderId::kMaxForwards) {
       has_max_forwards = true;
@@ -352,6 +359,18 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
         return;
       }
     }
+  }
+  // Step 5: we implement no extension a proxy could be required to know.
+  if (const Header* pr = req.Find(HeaderId::kProxyRequire); pr != nullptr) {
+    headers_.clear();
+    for (size_t i = 0; i < req.header_count(); ++i) {
+      const Header& h = req.header(i);
+      if (h.id != HeaderId::kProxyRequire) continue;
+      (void)headers_.Format("Unsupported: %.*s\r\n", static_cast<int>(h.value.size()),
+                            h.value.data());
+    }
+    Reply(txn, req, 420, "Bad Extension", headers_.view());
+    return;
   }
   RoutePlan plan;
   if (!PlanRoutes(req, id, plan)) {
@@ -472,7 +491,8 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const void* plan_
                       static_cast<unsigned long>(Fnv(deps_.proxy.branch_salt ^ ++branch_counter_,
                                                      ctx.server->branch())));
   const bool rr = DialogCreating(req.method()) && TagOf(req, HeaderId::kTo).empty();
-  if (!BuildForward(req, plan, ruri, branch.view(), rr, ctx.server->source(), deps_.identity, tx_)
+  if (!BuildForward(req, plan, ruri, branch.view(), rr, ctx.server->source(), deps_.identity,
+                    deps_.verifier.realm(), tx_)
            .ok()) {
     b.code = 513;
     return;
@@ -768,7 +788,9 @@ void Core::DoOnAck(const Message& ack, const net::Endpoint& from) {
   (void)branch.append(kBranchPrefix);
   (void)branch.Format("%08lx.%08lx", static_cast<unsigned long>(LoopHash(ack)),
                       static_cast<unsigned long>(Fnv(deps_.proxy.branch_salt, ack_top)));
-  if (!BuildForward(ack, plan, plan.ruri, branch.view(), false, from, deps_.identity, tx_).ok()) {
+  if (!BuildForward(ack, plan, plan.ruri, branch.view(), false, from, deps_.identity,
+                    deps_.verifier.realm(), tx_)
+           .ok()) {
     ++stats_.dropped;
     return;
   }

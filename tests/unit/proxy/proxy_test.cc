@@ -463,6 +463,8 @@ TEST(Proxy, LocalCallerIsChallenged407ThenAccepted) {
   rig->Receive(again, kCaller);
   const auto* fwd = rig->Find(kCallee, "INVITE ");
   ASSERT_NE(fwd, nullptr);
+  EXPECT_EQ(fwd->data.find("Proxy-Authorization"), std::string::npos)
+      << "our credentials are consumed here";
   rig->Answer(rig->IndexOf(fwd), 486, "Busy Here", kCallee);
   EXPECT_NE(rig->Find(kCaller, "SIP/2.0 486 Busy Here"), nullptr);
   EXPECT_EQ(rig->core.stats().proxy_challenges, 1u);
@@ -629,6 +631,23 @@ TEST(Calls, HangUpOfAnEarlyCallCancelsIt) {
   ASSERT_NE(cancel, nullptr);
   rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee);
   rig->Answer(ia, 487, "Request Terminated", kCallee);
+  rig->ExpectDrained();
+}
+
+}  // namespace
+}  // namespace gw::proxy
+
+namespace gw::proxy {
+namespace {
+
+TEST(Proxy, ProxyRequireGets420WithUnsupported) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite("sip:1002@imsgw.local", "Proxy-Require: foo\r\n", "MESSAGE"), kCaller);
+  const auto* bad = rig->Find(kCaller, "SIP/2.0 420 Bad Extension");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(Header(bad->data, sip::HeaderId::kUnsupported), "foo");
+  EXPECT_EQ(rig->Find(kCallee, "MESSAGE "), nullptr);
   rig->ExpectDrained();
 }
 
