@@ -4,11 +4,12 @@
 # it registered as 1002; the caller 1001 on 5061, with proxy auth):
 #   1. a call: 407, INVITE with credentials, 100/180/200, ACK and BYE along
 #      the Record-Route; DSP CALL shows it CONFIRMED while it lasts
-#   2. a MESSAGE from 1001 to 1002 (407, then 200 from the callee)
-#   3. a busy callee: 486 forwarded, ACKed
-#   4. a cancelled call: 200 to the CANCEL, 487, ACK
-#   5. an offline callee (1003, no binding): 480
-#   6. forking: 1002 also registers on 5072; the INVITE rings both, 5070
+#   2. RMV CALL on the console ends a call: BYE from the gateway to both sides
+#   3. a MESSAGE from 1001 to 1002 (407, then 200 from the callee)
+#   4. a busy callee: 486 forwarded, ACKed
+#   5. a cancelled call: 200 to the CANCEL, 487, ACK
+#   6. an offline callee (1003, no binding): 480
+#   7. forking: 1002 also registers on 5072; the INVITE rings both, 5070
 #      answers, 5072 gets a CANCEL (200, 487, ACK)
 # Usage: tests/integration/call_test.sh BUILD_DIR   (as root)
 set -u
@@ -83,6 +84,32 @@ it_step "DSP CALL showed the call CONFIRMED while it lasted" wait_watch
 it_step "the BYE ended the call: DSP CALL lists none" bash -c '
   n=$(grep -c "CONFIRMED" "$1"); printf "%s\n" "DSP CALL" >&"$2"; sleep 0.5
   [[ $(grep -c "CONFIRMED" "$1") -eq $n ]]' _ "$IT_LOG" "$IT_FIFO_FD"
+
+# release: 1.5 s into the call, RMV CALL with the Call-ID DSP CALL shows.
+release_call() {
+  sleep 1.5
+  local before i id
+  before=$(grep -Ec '^1001 +1002 +CONFIRMED' "$IT_LOG")
+  it_console "DSP CALL"
+  for i in $(seq 20); do  # a new row: this call, not the earlier one's
+    [[ $(grep -Ec '^1001 +1002 +CONFIRMED' "$IT_LOG") -gt $before ]] && break
+    sleep 0.1
+  done
+  id=$(grep -E '^1001 +1002 +CONFIRMED' "$IT_LOG" | tail -n 1 | awk '{print $5}')
+  [[ -n $id ]] || { echo "no Call-ID in DSP CALL"; return 1; }
+  it_console "RMV CALL CALLID=\"$id\" CONFIRM=YES"
+}
+release_call >"$IT_TMP/release.log" 2>&1 &
+RELEASE_PID=$!
+it_step "RMV CALL ends a call: the gateway's BYE reaches both sides" \
+  call_with uas_answer.xml uac_call_released.xml -s 1002
+wait_release() {
+  local rc=0
+  wait "$RELEASE_PID" || rc=$?
+  cat "$IT_TMP/release.log"
+  grep -q "RMV CALL" "$IT_LOG" && return $rc
+}
+it_step "RMV CALL was accepted on the console" wait_release
 
 it_step "MESSAGE from 1001 to 1002: 407, then 200" \
   call_with uas_message.xml uac_message.xml -s 1002

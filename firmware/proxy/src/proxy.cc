@@ -515,13 +515,16 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const void* plan_
 
 void Core::HandleCancel(sip::Transaction& txn, const Message& req) {
   sip::Transaction* target = layer_->FindCancelTarget(req);
-  auto* ctx = target == nullptr ? nullptr : static_cast<ResponseContext*>(target->user());
-  if (ctx == nullptr) {
+  if (target == nullptr) {
     Reply(txn, req, 481, "Call/Transaction Does Not Exist");
     return;
   }
-  ++stats_.cancels_received;
+  // 9.2: the INVITE transaction exists: the CANCEL gets 200 even when the
+  // INVITE was answered already (then there is nothing left to cancel).
   Reply(txn, req, 200, "OK");
+  auto* ctx = static_cast<ResponseContext*>(target->user());
+  if (ctx == nullptr) return;
+  ++stats_.cancels_received;
   // RFC 3261 16.10: CANCEL every pending branch; the INVITE gets its 487
   // now (a 2xx racing it is still forwarded).
   if (!ctx->final_sent) SendFinal(*ctx, 487, "Request Terminated");
