@@ -35,9 +35,11 @@ class Sender : public net::DatagramSender {
     std::string data;
   };
   std::vector<Sent> sent;
+  net::Endpoint unroutable{};  // sends there fail with Unavailable
 
  private:
   Status DoSendTo(const net::Endpoint& to, std::span<const std::byte> data) override {
+    if (to == unroutable) return Status::Unavailable();
     sent.push_back({to, std::string(reinterpret_cast<const char*>(data.data()), data.size())});
     return Status::Ok();
   }
@@ -649,6 +651,34 @@ TEST(Proxy, ProxyRequireGets420WithUnsupported) {
   EXPECT_EQ(Header(bad->data, sip::HeaderId::kUnsupported), "foo");
   EXPECT_EQ(rig->Find(kCallee, "MESSAGE "), nullptr);
   rig->ExpectDrained();
+}
+
+}  // namespace
+}  // namespace gw::proxy
+
+namespace gw::proxy {
+namespace {
+
+TEST(Proxy, UnroutableContactCountsAs480AndTheOtherBranchDecides) {
+  auto rig = std::make_unique<Rig>();
+  rig->sender.unroutable = kCallee2;
+  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
+  rig->Receive(Invite(), kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 480 Temporarily Unavailable"), nullptr);
+  EXPECT_EQ(rig->core.active_calls(), 0u);
+  rig->ExpectDrained();
+
+  auto fork = std::make_unique<Rig>();
+  fork->sender.unroutable = kCallee2;
+  fork->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  fork->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
+  fork->Receive(Invite(), kCaller);
+  const auto* a = fork->Find(kCallee, "INVITE ");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(fork->CountTo(kCaller, "SIP/2.0 480"), 0u);
+  fork->Answer(fork->IndexOf(a), 603, "Decline", kCallee);
+  EXPECT_NE(fork->Find(kCaller, "SIP/2.0 603 Decline"), nullptr);
+  fork->ExpectDrained();
 }
 
 }  // namespace
