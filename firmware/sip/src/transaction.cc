@@ -526,14 +526,19 @@ Status TransactionLayer::BuildFromRequest(const Transaction& txn, std::string_vi
   return out.append("\r\nContent-Length: 0\r\n\r\n");
 }
 
-Status TransactionLayer::BuildCancel(const Transaction& txn, StringBase& out) const {
+Status TransactionLayer::BuildCancel(Transaction& txn, StringBase& out) {
   if (txn.kind_ != TransactionKind::kClientInvite ||
       txn.state_ != TransactionState::kProceeding) {
     return Status::FailedPrecondition();
   }
   Message req;
   if (!req.Parse(txn.message_.view()).ok()) return Status::Internal();
-  return BuildFromRequest(txn, "CANCEL", req.Find(HeaderId::kTo)->value, out);
+  GW_TRY(BuildFromRequest(txn, "CANCEL", req.Find(HeaderId::kTo)->value, out));
+  if (!txn.cancel_sent_) {
+    txn.cancel_sent_ = true;
+    StartTimeout(txn, 64 * config_.t1_ms);
+  }
+  return Status::Ok();
 }
 
 Status TransactionLayer::ArmTimerC(Transaction& txn) {
@@ -638,7 +643,9 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
   Timeout which = Timeout::kTimerB;
   switch (txn.kind_) {
     case TransactionKind::kClientInvite:
-      failed = txn.state_ == TransactionState::kCalling;
+      // Calling: Timer B. Proceeding: only the wait after a CANCEL (9.1).
+      failed = txn.state_ == TransactionState::kCalling ||
+               (txn.cancel_sent_ && txn.state_ == TransactionState::kProceeding);
       which = Timeout::kTimerB;
       break;
     case TransactionKind::kClientNonInvite:

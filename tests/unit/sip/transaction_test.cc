@@ -418,6 +418,47 @@ TEST(TransactionClient, CancelOnlyAfterAProvisional) {
   h.Advance(33000);
 }
 
+TEST(TransactionClient, CancelledBranchWithoutAFinalEndsAfter64T1) {
+  // RFC 3261 9.1: a callee that never answers the CANCEL (nor the INVITE)
+  // must not hold the branch's transaction forever.
+  Harness h;
+  auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc9"), kCallee);
+  ASSERT_TRUE(txn.ok());
+  const uint32_t serial = (*txn)->serial();
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc9", "INVITE"), kCallee);
+  h.AdvanceTo(1000);
+  String<2048> out;
+  ASSERT_TRUE(h.layer->BuildCancel(**txn, out).ok());
+  ASSERT_TRUE(h.layer->BuildCancel(**txn, out).ok()) << "a second CANCEL may be built";
+  h.AdvanceTo(1000 + 64 * 500 - 10);
+  EXPECT_EQ(h.layer->active(), 1u);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 0u);
+  h.AdvanceTo(1000 + 64 * 500);
+  EXPECT_EQ(h.layer->active(), 0u);
+  ASSERT_EQ(h.tu.Count(Ev::kTimeout), 1u);
+  for (const Event& e : h.tu.events) {
+    if (e.type == Ev::kTimeout) {
+      EXPECT_EQ(e.serial, serial);
+      EXPECT_EQ(e.which, Timeout::kTimerB);
+    }
+  }
+}
+
+TEST(TransactionClient, CancelledBranchThatAnswersEndsNormally) {
+  Harness h;
+  auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc10"), kCallee);
+  ASSERT_TRUE(txn.ok());
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc10", "INVITE"), kCallee);
+  String<2048> out;
+  ASSERT_TRUE(h.layer->BuildCancel(**txn, out).ok());
+  h.Advance(500);
+  h.Deliver(Response(487, "Request Terminated", "z9hG4bKc10", "INVITE"), kCallee);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 0u);
+  h.Advance(33000);  // Timer D, not the CANCEL wait, ends it
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 0u);
+  EXPECT_EQ(h.layer->active(), 0u);
+}
+
 // ---------------------------------------------------------------------------
 // Client non-INVITE
 

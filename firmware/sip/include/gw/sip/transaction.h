@@ -130,6 +130,7 @@ class Transaction {
   TransactionState state_ = TransactionState::kTrying;
   Method method_ = Method::kUnknown;
   bool rfc2543_ = false;
+  bool cancel_sent_ = false;  // client INVITE: the 64*T1 wait after CANCEL runs
   int16_t last_status_ = 0;
   uint16_t sent_by_port_ = 0;
   uint32_t serial_;
@@ -270,7 +271,11 @@ class TransactionLayer {
   // FailedPrecondition: not a client INVITE in Proceeding (no provisional
   // response yet means no CANCEL yet, RFC 3261 9.1; after a final, none).
   // ResourceExhausted: out is too small.
-  Status BuildCancel(const Transaction& txn, StringBase& out) const;
+  // The first CANCEL built for txn also starts RFC 3261 9.1's wait: if no
+  // final response comes within 64*T1, the TU hears a Timer B timeout and
+  // the transaction ends (a branch cancelled after a provisional would
+  // otherwise hold its slot forever).
+  Status BuildCancel(Transaction& txn, StringBase& out);
 
   // The INVITE server transaction a received CANCEL cancels (RFC 3261 9.2:
   // the 17.2.3 matching with the method taken as INVITE), or nullptr.
