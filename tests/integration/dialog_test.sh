@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Mid-dialog requests through the proxy, with sipp as both phones in the
+# test's own namespace (the callee registered as 1002 on 198.51.100.1:5070,
+# the caller 1001 on 5061 with proxy auth):
+#   1. a call, then in the confirmed dialog, along the Record-Route:
+#      - a re-INVITE from the caller (CSeq 3, new SDP) answered 200 and ACKed
+#      - a REFER from the caller answered 202 by the callee, then the callee's
+#        NOTIFY (Event: refer, message/sipfrag) answered 200 by the caller
+#      - BYE, 200
+#   2. afterwards DSP CALL lists no call and a second call still goes through
+#      (the re-INVITE did not count against 1001's BASIC limit of one call)
+# Usage: tests/integration/dialog_test.sh BUILD_DIR   (as root)
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init "${1:-}"
+it_netns_up
+it_start_gw
+it_wait_ready 15
+
+SIPP_DIR=$IT_ROOT/tests/sipp
+AUTH_URI=(-auth_uri "1002@$IT_GW_IP:5060")
+
+# call_with CALLEE-SCENARIO CALLER-SCENARIO [CALLER ARGS]: the callee sipp on
+# 5070 in the background, the caller through it_sipp on 5061; both must pass.
+call_with() {
+  local uas=$1 uac=$2
+  shift 2
+  local dir=$IT_TMP/uas
+  mkdir -p "$dir"
+  cp "$SIPP_DIR/$uas" "$dir/"
+  (cd "$dir" && it_ns timeout 30 sipp -sf "$uas" -i "$IT_PEER_IP" -p 5070 -nostdin -m 1 \
+      -timeout 20s -timeout_error -trace_err -trace_msg </dev/null >"$dir/out.log" 2>&1) &
+  local uas_pid=$!
+  sleep 0.5
+  it_sipp "$SIPP_DIR/$uac" -p 5061 -au 1001 -ap 1001 "${AUTH_URI[@]}" -timeout 20s "$@"
+  local rc=$?
+  wait "$uas_pid"
+  local uas_rc=$?
+  if [[ $uas_rc -ne 0 ]]; then
+    echo "callee sipp failed (exit $uas_rc)"
+    local f
+    for f in "$dir"/*_messages.log "$dir"/*_errors.log; do
+      [[ -f $f ]] && { echo "--- $f"; tail -n 60 "$f"; }
+    done
+  fi
+  rm -f "$dir"/*_messages.log "$dir"/*_errors.log
+  [[ $rc -eq 0 && $uas_rc -eq 0 ]]
+}
+
+it_step "1002 registers on port 5070" \
+  it_sipp "$SIPP_DIR/register_auth.xml" -s 1002 -au 1002 -ap 1002
+
+it_step "call, re-INVITE (200, ACK), REFER (202) + NOTIFY (200), BYE through the proxy" \
+  call_with uas_reinvite_refer.xml uac_reinvite_refer.xml -s 1002
+
+# no_calls: DSP CALL after the BYE shows no CONFIRMED row (a marker line
+# before it tells this output from the earlier ones).
+no_calls() {
+  local mark
+  mark=$(wc -l <"$IT_LOG")
+  it_console "DSP CALL"
+  local i
+  for i in $(seq 20); do
+    tail -n +"$((mark + 1))" "$IT_LOG" | grep -q . && break
+    sleep 0.1
+  done
+  sleep 0.3
+  if tail -n +"$((mark + 1))" "$IT_LOG" | grep -Eq '^1001 +1002 +'; then
+    tail -n +"$((mark + 1))" "$IT_LOG"
+    return 1
+  fi
+}
+it_step "after the BYE DSP CALL lists no call" no_calls
+
+it_step "a second call from 1001 goes through (no call left counted)" \
+  call_with uas_answer.xml uac_call.xml -s 1002
+
+it_step "host-sim still runs" it_gw_alive
+it_step "console EOF stops host-sim with exit 0" it_stop_gw
+it_done
