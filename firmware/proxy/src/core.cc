@@ -68,7 +68,7 @@ void Core::DoOnRequest(sip::Transaction& txn, const sip::Message& req) {
   HandleProxy(txn, req);
 }
 
-void Core::Challenge(sip::Transaction& txn, const sip::Message& req, bool stale) {
+void Core::Challenge(sip::Transaction& txn, const sip::Message& req, bool stale, bool proxy) {
   char buf[2 * auth::kChallengeChars];
   Result<auth::Challenges> ch = deps_.verifier.BuildChallenges(stale, buf);
   if (!ch.ok()) {
@@ -81,14 +81,20 @@ void Core::Challenge(sip::Transaction& txn, const sip::Message& req, bool stale)
   std::string_view second = policy.md5_first ? ch->sha256 : ch->md5;
   if (policy.md5_first ? !policy.sha256 : !policy.md5) second = {};
   if (policy.md5_first ? !policy.md5 : !policy.sha256) first = {};
+  const char* header = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
   headers_.clear();
   for (std::string_view c : {first, second}) {
     if (!c.empty()) {
-      (void)headers_.Format("WWW-Authenticate: %.*s\r\n", static_cast<int>(c.size()), c.data());
+      (void)headers_.Format("%s: %.*s\r\n", header, static_cast<int>(c.size()), c.data());
     }
   }
-  ++stats_.challenges;
-  Reply(txn, req, 401, "Unauthorized", headers_.view());
+  if (proxy) {
+    ++stats_.proxy_challenges;
+    Reply(txn, req, 407, "Proxy Authentication Required", headers_.view());
+  } else {
+    ++stats_.challenges;
+    Reply(txn, req, 401, "Unauthorized", headers_.view());
+  }
 }
 
 void Core::HandleRegister(sip::Transaction& txn, const sip::Message& req) {

@@ -804,28 +804,6 @@ void Core::DoOnAck(const Message& ack, const net::Endpoint& from) {
 // ---------------------------------------------------------------------------
 // Proxy authentication (RFC 3261 22.3): the registrar's flow with 407.
 
-void Core::ProxyChallenge(sip::Transaction& txn, const Message& req, bool stale) {
-  char buf[2 * auth::kChallengeChars];
-  Result<auth::Challenges> ch = deps_.verifier.BuildChallenges(stale, buf);
-  if (!ch.ok()) {
-    Reply(txn, req, 500, "Server Internal Error");
-    return;
-  }
-  const AuthPolicy& policy = deps_.auth_policy;
-  std::string_view first = policy.md5_first ? ch->md5 : ch->sha256;
-  std::string_view second = policy.md5_first ? ch->sha256 : ch->md5;
-  if (policy.md5_first ? !policy.sha256 : !policy.md5) second = {};
-  if (policy.md5_first ? !policy.md5 : !policy.sha256) first = {};
-  headers_.clear();
-  for (std::string_view c : {first, second}) {
-    if (!c.empty()) {
-      (void)headers_.Format("Proxy-Authenticate: %.*s\r\n", static_cast<int>(c.size()), c.data());
-    }
-  }
-  ++stats_.proxy_challenges;
-  Reply(txn, req, 407, "Proxy Authentication Required", headers_.view());
-}
-
 bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
   if (req.method() != Method::kInvite && req.method() != Method::kMessage) return true;
   const Header* from = req.Find(HeaderId::kFrom);
@@ -856,7 +834,7 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
       }
     }
     if (!found) {
-      ProxyChallenge(txn, req, false);
+      Challenge(txn, req, false, /*proxy=*/true);
       return false;
     }
     if (!creds.username.Equals(uri.user)) {
@@ -872,7 +850,7 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
       case auth::VerifyResult::kOk:
         break;
       case auth::VerifyResult::kStale:
-        ProxyChallenge(txn, req, true);
+        Challenge(txn, req, true, /*proxy=*/true);
         return false;
       case auth::VerifyResult::kMalformed:
         Reply(txn, req, 400, "Malformed Credentials");
@@ -883,7 +861,7 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
         return false;
       default:
         ++stats_.auth_failures;
-        ProxyChallenge(txn, req, false);
+        Challenge(txn, req, false, /*proxy=*/true);
         return false;
     }
   }

@@ -147,7 +147,6 @@ class Core : public sip::TransactionUser {
   void HandleCancel(sip::Transaction& txn, const sip::Message& req);
   // False when req was answered (407, 403, 400).
   bool ProxyAuthorized(sip::Transaction& txn, const sip::Message& req);
-  void ProxyChallenge(sip::Transaction& txn, const sip::Message& req, bool stale);
   ResponseContext* NewContext(sip::Transaction& txn, const sip::Message& req);
   // Creates one branch toward `to` with R-URI `ruri`; on failure the branch
   // holds the status that stands for it (480, 503, 500).
@@ -178,9 +177,11 @@ class Core : public sip::TransactionUser {
   void SendBye(const CallRecord& call, bool to_callee);
 
   void HandleRegister(sip::Transaction& txn, const sip::Message& req);
-  // 401 with fresh challenges (stale=true when the credentials were right
-  // on an expired nonce).
-  void Challenge(sip::Transaction& txn, const sip::Message& req, bool stale);
+  // 401 with WWW-Authenticate (registrar) or, with proxy, 407 with
+  // Proxy-Authenticate: fresh challenges in AUTH.ALGORITHMS order
+  // (stale=true when the credentials were right on an expired nonce).
+  void Challenge(sip::Transaction& txn, const sip::Message& req, bool stale,
+                 bool proxy = false);
   void Reply(sip::Transaction& txn, const sip::Message& req, int code, std::string_view reason,
              std::string_view headers = {});
 
