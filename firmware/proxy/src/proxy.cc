@@ -469,6 +469,7 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   ctx->final_sent = false;
   ctx->branch_count = 0;
   ctx->best_code = 0;
+  ctx->best_local = false;
   ctx->call = -1;
   ctx->best_reason.clear();
   ctx->server = &txn;
@@ -503,6 +504,7 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const void* plan_
     b.code = sent.status() == Status::Unavailable() ? 480 : 503;
     if (b.code > ctx.best_code && ctx.best_code == 0) {
       ctx.best_code = b.code;
+      ctx.best_local = true;
       (void)ctx.best_reason.assign(b.code == 480 ? "Temporarily Unavailable"
                                                  : "Service Unavailable");
     }
@@ -582,6 +584,7 @@ void Core::OnBranchFinal(ResponseContext& ctx, Branch& b, int code, std::string_
   const bool best = Better(code, ctx.best_code);
   if (best) {
     ctx.best_code = static_cast<int16_t>(code);
+    ctx.best_local = false;
     if (!ctx.best_reason.assign(reason).ok()) (void)ctx.best_reason.assign("Failed");
   }
   if (code >= 600) CancelPending(ctx);
@@ -602,6 +605,11 @@ void Core::MaybeFinish(ResponseContext& ctx) {
   for (size_t i = 0; i < ctx.branch_count; ++i) pending = pending || ctx.branches[i].code == 0;
   if (pending && ctx.best_code < 600) return;
   int code = ctx.best_code != 0 ? ctx.best_code : 408;
+  // Our own overload (no transaction for the branch): 503, back off.
+  if (code == 503 && ctx.best_local) {
+    SendFinal(ctx, 503, "Service Unavailable", "Retry-After: 5\r\n");
+    return;
+  }
   // 16.7 step 6: a 503 from downstream must not make the upstream back off.
   if (code == 503) {
     SendFinal(ctx, 500, "Server Internal Error");

@@ -357,6 +357,28 @@ TEST(Proxy, ForksToEveryContactAndCancelsTheLoser) {
   rig->ExpectDrained();
 }
 
+TEST(Proxy, NoTransactionLeftForTheBranchGets503WithRetryAfterNot500) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  // OPTIONS to the gateway hold their server transactions (Timer J): all
+  // but one slot, which the INVITE's server transaction takes.
+  for (size_t i = 0; i + 1 < sip::TransactionLayer::kCapacity; ++i) {
+    std::string options = Invite("sip:imsgw.local", "", "OPTIONS");
+    options.replace(options.find("z9hG4bK-c1"), 10, "z9hG4bK-o" + std::to_string(i));
+    rig->Receive(options, kCaller);
+  }
+  std::string invite = Invite();
+  invite.replace(invite.find("z9hG4bK-c1"), 10, "z9hG4bK-i1");
+  rig->Receive(invite, kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 100 Trying"), nullptr) << "the server transaction got the last slot";
+  EXPECT_EQ(rig->Find(kCallee, "INVITE "), nullptr);
+  const auto* answer = rig->Find(kCaller, "SIP/2.0 503 Service Unavailable");
+  ASSERT_NE(answer, nullptr) << "our own overload is a 503, not a 500 (16.7 step 6 is for received ones)";
+  EXPECT_NE(answer->data.find("Retry-After: 5\r\n"), std::string::npos);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 500"), 0u);
+  rig->ExpectDrained();
+}
+
 TEST(Proxy, BestResponseIsTheLowestClassAcrossBranches) {
   auto rig = std::make_unique<Rig>();
   rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);

@@ -75,6 +75,10 @@ struct ResponseContext {
   bool final_sent = false;
   uint8_t branch_count = 0;
   int16_t best_code = 0;
+  // best_code is our own 503 (a branch we could not send: no transaction
+  // left), not one received: that one is answered 503 with Retry-After, a
+  // received 503 becomes 500 (16.7 step 6).
+  bool best_local = false;
   int16_t call = -1;                   // index in the calls table, -1: none
   sip::Transaction* server = nullptr;  // nullptr once terminated
   Branch branches[kMaxBranches];
