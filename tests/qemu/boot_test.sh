@@ -4,7 +4,9 @@
 #   1. the console (QEMU serial on a local TCP socket) shows the banner;
 #      DSP SYSINFO on the console: RETCODE = 0 and the board mps2-an386
 #   2. a SIP OPTIONS from sipp (tests/sipp/options.xml) gets 200; REGISTER
-#      1001 with digest auth gets 401 then 200; DSP REG shows the binding
+#      1001 with digest auth gets 401 then 200; DSP REG shows the binding;
+#      1002 (a sipp callee on 127.0.0.1, port +1) registers, 1001 (port +2)
+#      calls it (407, 100/180/200, ACK, BYE) and sends it a MESSAGE (407, 200)
 #   3. telnet login admin/admin, DSP SYSINFO: RETCODE = 0 and mps2-an386
 # Then QEMU is stopped. Every wait is bounded; exit 0 = pass, 1 = fail.
 #
@@ -21,6 +23,8 @@ telnet_port=${BOOT_TEST_TELNET_PORT:-22323}
 tftp_port=${BOOT_TEST_TFTP_PORT:-26969}
 console_port=${BOOT_TEST_CONSOLE_PORT:-25023}
 sipp_local_port=${BOOT_TEST_SIPP_PORT:-25070}
+callee_port=$((sipp_local_port + 1))   # sipp as 1002, answering
+caller_port=$((sipp_local_port + 2))   # sipp as 1001, calling
 step_timeout=${BOOT_TEST_TIMEOUT:-20}
 driver=$root/tests/integration/telnet_client.py
 
@@ -118,6 +122,35 @@ run_sipp() {
   return $rc
 }
 
+# two_phones CALLEE-SCENARIO CALLER-SCENARIO [CALLEE ARGS]: the callee sipp
+# (registered as 1002 on 127.0.0.1:callee_port, Contact 10.0.2.2: inside the
+# guest 127.0.0.1 is the guest itself) in the background, the caller 1001
+# from caller_port with proxy auth; both must pass, within 30 s each.
+two_phones() {
+  local uas=$1 uac=$2
+  shift 2
+  local dir=$tmp/callee
+  mkdir -p "$dir"
+  cp "$root/tests/sipp/$uas" "$dir/"
+  (cd "$dir" && timeout 30 sipp -sf "$uas" -i 127.0.0.1 -p "$callee_port" -nostdin -m 1 \
+    -timeout 20s -timeout_error -trace_err -trace_msg "$@" </dev/null >"$dir/out.log" 2>&1) &
+  local uas_pid=$!
+  sleep 0.5
+  run_sipp "$uac" -p "$caller_port" -s 1002 -au 1001 -ap 1001 -auth_uri "1002@127.0.0.1:${sip_port}"
+  local rc=$?
+  wait "$uas_pid"
+  local uas_rc=$?
+  if [[ $uas_rc -ne 0 ]]; then
+    echo "callee sipp failed (exit $uas_rc)"
+    local f
+    for f in "$dir"/*_messages.log "$dir"/*_errors.log; do
+      [[ -f $f ]] && { echo "--- $f"; tail -n 30 "$f"; echo; }
+    done
+  fi
+  rm -f "$dir"/*_messages.log "$dir"/*_errors.log "$tmp"/sipp/*_messages.log "$tmp"/sipp/*_errors.log
+  [[ $rc -eq 0 && $uas_rc -eq 0 ]]
+}
+
 user_prompt='(login|user ?name|user)\s*:\s*$'
 pass_prompt='password\s*:\s*$'
 advertise="SIP.ADVERTISE_ADDR=127.0.0.1 SIP.ADVERTISE_PORT=${sip_port}"
@@ -134,6 +167,12 @@ step "REGISTER 1001 with digest auth through the forward: 401, then 200 (sipp)" 
   run_sipp register_auth.xml -s 1001 -au 1001 -ap 1001
 step "console: DSP REG shows 1001's binding" \
   console "send:" "send:DSP REG" "expect:1001 +sip:1001@127\.0\.0\.1" close
+step "REGISTER 1002 from 127.0.0.1:${callee_port}, Contact 10.0.2.2 (the host as the guest sees it)" \
+  run_sipp register_contact.xml -key contact_host 10.0.2.2 -s 1002 -au 1002 -ap 1002 -p "$callee_port"
+step "a call 1001 -> 1002 through the forwards: 407, 100/180/200, ACK, BYE (sipp both sides)" \
+  two_phones uas_answer_contact.xml uac_call.xml -key contact_host 10.0.2.2
+step "MESSAGE 1001 -> 1002 through the forwards: 407, then 200 from the callee" \
+  two_phones uas_message.xml uac_message.xml
 step "telnet 127.0.0.1:${telnet_port}: login admin/admin, DSP SYSINFO" \
   telnet "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:admin" \
   "send:DSP SYSINFO;" "expect:RETCODE\s*=\s*0" "expect:mps2-an386" close
