@@ -131,17 +131,18 @@ void TransactionLayer::StartTimeout(Transaction& txn, uint32_t ms) {
 }
 
 bool TransactionLayer::ReclaimOldestLingering() {
-  // Completed non-INVITE and Confirmed INVITE server transactions, and
-  // Completed client ones, only absorb late retransmissions until Timers
-  // J/I/K/D end them (up to 32 s over UDP). When the pool is full the oldest
-  // of them gives way to a new request rather than answering it 503: a
-  // retransmission arriving after that is handled as a new request, which
-  // for the requests that linger (answered non-INVITEs) is what a stateless
-  // element would do anyway.
+  // Completed non-INVITE and Confirmed INVITE server transactions,
+  // Completed client ones, and Accepted INVITEs (RFC 6026) only absorb late
+  // retransmissions until Timers J/I/K/D/L/M end them (up to 32 s over UDP).
+  // Under pressure the oldest of them gives way to new work rather than
+  // new work being answered 503: a retransmission arriving after that is
+  // handled as a new request, or (a 2xx) as a stray response the proxy
+  // forwards statelessly (RFC 3261 16.7), which is what a stateless element
+  // would do anyway.
   Transaction* oldest = nullptr;
   pool_.ForEach([&](Transaction& t) {
     const bool lingering =
-        t.state_ == TransactionState::kConfirmed ||
+        t.state_ == TransactionState::kConfirmed || t.state_ == TransactionState::kAccepted ||
         (t.state_ == TransactionState::kCompleted &&
          t.kind_ != TransactionKind::kServerInvite);
     if (lingering && (oldest == nullptr ||
@@ -284,6 +285,10 @@ void TransactionLayer::ReceiveRequest(const Message& req, const net::Endpoint& f
     txn->rfc2543_ = true;
     txn->fallback_key_ = FallbackKey(req, top);
     txn->request_to_tag_ = TagDigest(TagOf(req, HeaderId::kTo));
+  }
+  // The TU may fork this request: leave it room for every branch, ending
+  // lingering transactions now rather than inside its SendRequest calls.
+  while (pool_.used() + kTuHeadroom > kCapacity && ReclaimOldestLingering()) {
   }
   tu_.OnRequest(*txn, req);
 }

@@ -896,15 +896,19 @@ TEST(TransactionLayer, PoolFullOfAnsweredRequestsReclaimsTheOldest) {
   const uint32_t oldest = h.tu.live[0]->serial();
   h.sender.sent.clear();
   h.Deliver(Request("REGISTER", "z9hG4bKnewcomer"));
-  EXPECT_EQ(h.layer->stats().reclaimed, 1u);
+  // One slot for the newcomer, then headroom for the TU's branches.
+  const size_t reclaimed = 1 + TransactionLayer::kTuHeadroom;
+  EXPECT_EQ(h.layer->stats().reclaimed, reclaimed);
   EXPECT_EQ(h.layer->stats().refused_pool_full, 0u);
   EXPECT_TRUE(h.sender.sent.empty()) << "no 503";
-  ASSERT_EQ(h.tu.Count(Ev::kTerminated), 1u);
+  ASSERT_EQ(h.tu.Count(Ev::kTerminated), reclaimed);
+  uint32_t expected = oldest;
   for (const Event& e : h.tu.events) {
     if (e.type == Ev::kTerminated) {
-      EXPECT_EQ(e.serial, oldest);
+      EXPECT_EQ(e.serial, expected++) << "oldest first";
     }
   }
+  EXPECT_EQ(h.layer->active(), TransactionLayer::kCapacity - TransactionLayer::kTuHeadroom);
   // The newcomer is in Trying (unanswered): answer it so the pool drains.
   Transaction& newcomer = *h.tu.live.back();
   ASSERT_TRUE(h.layer

@@ -215,6 +215,9 @@ struct TransactionStats {
 class TransactionLayer {
  public:
   static constexpr size_t kCapacity = GW_CAP_TRANSACTIONS;
+  // Free slots kept for the TU's client transactions when a new request
+  // reaches it: a fork to every contact of an AOR (8) and a spare.
+  static constexpr size_t kTuHeadroom = 9;
   static constexpr std::string_view kMagicCookie = "z9hG4bK";
 
   TransactionLayer(net::DatagramSender& sender, TimerWheel& timers, TransactionUser& tu,
