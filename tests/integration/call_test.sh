@@ -20,60 +20,19 @@ it_start_gw
 it_wait_ready 15
 
 SIPP_DIR=$IT_ROOT/tests/sipp
-# sipp puts "sip:GW:PORT" in the digest uri unless told; phones use the
-# Request-URI, which the proxy checks it against.
-AUTH_URI=(-auth_uri "1002@$IT_GW_IP:5060")
-
-# callee SCENARIO CALLER-SCENARIO [CALLER ARGS]: the callee sipp listening on
-# 5070 in the background, the caller through it_sipp on 5061; both must pass.
-call_with() {
-  local uas=$1 uac=$2
-  shift 2
-  local dir=$IT_TMP/uas
-  mkdir -p "$dir"
-  cp "$SIPP_DIR/$uas" "$dir/"
-  (cd "$dir" && it_ns timeout 30 sipp -sf "$uas" -i "$IT_PEER_IP" -p 5070 -nostdin -m 1 \
-      -timeout 20s -timeout_error -trace_err -trace_msg </dev/null >"$dir/out.log" 2>&1) &
-  local uas_pid=$!
-  sleep 0.5
-  it_sipp "$SIPP_DIR/$uac" -p 5061 -au 1001 -ap 1001 "${AUTH_URI[@]}" "$@"
-  local rc=$?
-  wait "$uas_pid"
-  local uas_rc=$?
-  if [[ $uas_rc -ne 0 ]]; then
-    echo "callee sipp failed (exit $uas_rc)"
-    local f
-    for f in "$dir"/*_messages.log "$dir"/*_errors.log; do
-      [[ -f $f ]] && { echo "--- $f"; tail -n 60 "$f"; }
-    done
-  fi
-  rm -f "$dir"/*_messages.log "$dir"/*_errors.log
-  [[ $rc -eq 0 && $uas_rc -eq 0 ]]
-}
 
 it_step "1002 registers on port 5070" \
   it_sipp "$SIPP_DIR/register_auth.xml" -s 1002 -au 1002 -ap 1002
 
-# console_shows REGEX COMMAND: sends COMMAND on the console, waits for a match.
-console_shows() {
-  it_console "$2"
-  local i
-  for i in $(seq 20); do
-    grep -Eq "$1" "$IT_LOG" && return 0
-    sleep 0.1
-  done
-  echo "no line matching /$1/ in the console output"; tail -n 15 "$IT_LOG"; return 1
-}
-
 # The call lasts 2.5 s between ACK and BYE: DSP CALL looks at it meanwhile.
 watch_call() {
   sleep 1.5
-  console_shows '^1001 +1002 +CONFIRMED +[0-9]+ +[^ ]+' "DSP CALL"
+  it_console_shows '^1001 +1002 +CONFIRMED +[0-9]+ +[^ ]+' "DSP CALL"
 }
 watch_call >"$IT_TMP/watch.log" 2>&1 &
 WATCH_PID=$!
 it_step "1001 calls 1002: 407, 100/180/200, ACK, BYE through the proxy" \
-  call_with uas_answer.xml uac_call.xml -s 1002
+  it_call_with uas_answer.xml uac_call.xml -s 1002
 wait_watch() {
   local rc=0
   wait "$WATCH_PID" || rc=$?
@@ -102,7 +61,7 @@ release_call() {
 release_call >"$IT_TMP/release.log" 2>&1 &
 RELEASE_PID=$!
 it_step "RMV CALL ends a call: the gateway's BYE reaches both sides" \
-  call_with uas_answer.xml uac_call_released.xml -s 1002
+  it_call_with uas_answer.xml uac_call_released.xml -s 1002
 wait_release() {
   local rc=0
   wait "$RELEASE_PID" || rc=$?
@@ -112,13 +71,13 @@ wait_release() {
 it_step "RMV CALL was accepted on the console" wait_release
 
 it_step "MESSAGE from 1001 to 1002: 407, then 200" \
-  call_with uas_message.xml uac_message.xml -s 1002
+  it_call_with uas_message.xml uac_message.xml -s 1002
 
 it_step "a busy callee: 486 forwarded and ACKed" \
-  call_with uas_busy.xml uac_busy.xml -s 1002
+  it_call_with uas_busy.xml uac_busy.xml -s 1002
 
 it_step "a cancelled call: 200 to the CANCEL, 487, ACK" \
-  call_with uas_cancel.xml uac_cancel.xml -s 1002
+  it_call_with uas_cancel.xml uac_cancel.xml -s 1002
 
 it_step "an offline callee gets 480" \
   it_sipp "$SIPP_DIR/uac_offline.xml" -p 5061 -au 1001 -ap 1001 -auth_uri "1003@$IT_GW_IP:5060" \
@@ -126,23 +85,12 @@ it_step "an offline callee gets 480" \
 
 # fork: both of 1002's contacts ring; 5070 answers, 5072 is cancelled.
 fork() {
-  local dir=$IT_TMP/uas2
-  mkdir -p "$dir"
-  cp "$SIPP_DIR/uas_cancel.xml" "$dir/"
-  (cd "$dir" && it_ns timeout 30 sipp -sf uas_cancel.xml -i "$IT_PEER_IP" -p 5072 -nostdin -m 1 \
-      -timeout 20s -timeout_error -trace_err -trace_msg </dev/null >"$dir/out.log" 2>&1) &
-  local loser=$!
-  call_with uas_answer.xml uac_call.xml -s 1002
+  it_uas_start uas_cancel.xml 5072 uas2
+  local loser=$IT_UAS_PID
+  it_call_with uas_answer.xml uac_call.xml -s 1002
   local rc=$?
-  wait "$loser"
+  it_uas_wait "$loser" uas2
   local loser_rc=$?
-  if [[ $loser_rc -ne 0 ]]; then
-    echo "cancelled callee sipp failed (exit $loser_rc)"
-    local f
-    for f in "$dir"/*_messages.log "$dir"/*_errors.log; do
-      [[ -f $f ]] && { echo "--- $f"; tail -n 60 "$f"; }
-    done
-  fi
   [[ $rc -eq 0 && $loser_rc -eq 0 ]]
 }
 

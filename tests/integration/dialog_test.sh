@@ -18,40 +18,12 @@ it_start_gw
 it_wait_ready 15
 
 SIPP_DIR=$IT_ROOT/tests/sipp
-AUTH_URI=(-auth_uri "1002@$IT_GW_IP:5060")
-
-# call_with CALLEE-SCENARIO CALLER-SCENARIO [CALLER ARGS]: the callee sipp on
-# 5070 in the background, the caller through it_sipp on 5061; both must pass.
-call_with() {
-  local uas=$1 uac=$2
-  shift 2
-  local dir=$IT_TMP/uas
-  mkdir -p "$dir"
-  cp "$SIPP_DIR/$uas" "$dir/"
-  (cd "$dir" && it_ns timeout 30 sipp -sf "$uas" -i "$IT_PEER_IP" -p 5070 -nostdin -m 1 \
-      -timeout 20s -timeout_error -trace_err -trace_msg </dev/null >"$dir/out.log" 2>&1) &
-  local uas_pid=$!
-  sleep 0.5
-  it_sipp "$SIPP_DIR/$uac" -p 5061 -au 1001 -ap 1001 "${AUTH_URI[@]}" -timeout 20s "$@"
-  local rc=$?
-  wait "$uas_pid"
-  local uas_rc=$?
-  if [[ $uas_rc -ne 0 ]]; then
-    echo "callee sipp failed (exit $uas_rc)"
-    local f
-    for f in "$dir"/*_messages.log "$dir"/*_errors.log; do
-      [[ -f $f ]] && { echo "--- $f"; tail -n 60 "$f"; }
-    done
-  fi
-  rm -f "$dir"/*_messages.log "$dir"/*_errors.log
-  [[ $rc -eq 0 && $uas_rc -eq 0 ]]
-}
 
 it_step "1002 registers on port 5070" \
   it_sipp "$SIPP_DIR/register_auth.xml" -s 1002 -au 1002 -ap 1002
 
 it_step "call, re-INVITE (200, ACK), REFER (202) + NOTIFY (200), BYE through the proxy" \
-  call_with uas_reinvite_refer.xml uac_reinvite_refer.xml -s 1002
+  it_call_with uas_reinvite_refer.xml uac_reinvite_refer.xml -timeout 20s -s 1002
 
 # no_calls: DSP CALL after the BYE shows no CONFIRMED row (a marker line
 # before it tells this output from the earlier ones).
@@ -73,7 +45,7 @@ no_calls() {
 it_step "after the BYE DSP CALL lists no call" no_calls
 
 it_step "a second call from 1001 goes through (no call left counted)" \
-  call_with uas_answer.xml uac_call.xml -s 1002
+  it_call_with uas_answer.xml uac_call.xml -timeout 20s -s 1002
 
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw

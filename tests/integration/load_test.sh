@@ -26,26 +26,13 @@ SIPP_DIR=$IT_ROOT/tests/sipp
 CALLS=50
 HOLD_MS=6000
 
-# console_shows REGEX COMMAND: sends COMMAND, waits up to 2 s for a new line
-# matching REGEX (only output after the command counts).
-console_shows() {
-  local mark i
-  mark=$(wc -l <"$IT_LOG")
-  it_console "$2"
-  for i in $(seq 20); do
-    tail -n +"$((mark + 1))" "$IT_LOG" | grep -Eq "$1" && return 0
-    sleep 0.1
-  done
-  echo "no line matching /$1/ after \"$2\""; tail -n +"$((mark + 1))" "$IT_LOG" | tail -n 20; return 1
-}
-
 add_callers() {
   local n
   for n in 2001 2002 2003 2004 2005 2006 2007; do
-    console_shows "^USERNAME +$n\$|^ *$n +" \
+    it_console_shows "^USERNAME +$n\$|^ *$n +" \
       "ADD USER USERNAME=$n PASSWORD=pw$n CLASS=ENTERPRISE" >/dev/null || true
   done
-  console_shows '^2007 +.*ENTERPRISE' "DSP USER"
+  it_console_shows '^2007 +.*ENTERPRISE' "DSP USER"
 }
 it_step "7 ENTERPRISE callers added with ADD USER (2001..2007)" add_callers
 

@@ -19,19 +19,8 @@ scenario=$IT_ROOT/tests/sipp/register_auth.xml
 it_step "1001 registers: 401 challenge, then 200 listing its contact" \
   it_sipp "$scenario" -s 1001 -au 1001 -ap 1001
 
-# console_shows REGEX: sends DSP REG on the console, waits for a match.
-console_shows() {
-  it_console "DSP REG"
-  local i
-  for i in $(seq 30); do
-    grep -Eq "$1" "$IT_LOG" && return 0
-    sleep 0.1
-  done
-  echo "no line matching /$1/ in the console output"; tail -n 15 "$IT_LOG"; return 1
-}
-
 it_step "DSP REG shows 1001's binding: contact, source, NAT flag, expiry, user agent" \
-  console_shows '^1001 +sip:1001@198\.51\.100\.1:5070 +198\.51\.100\.1:5070 +NO +(600|599) +sipp register_test'
+  it_console_shows '^1001 +sip:1001@198\.51\.100\.1:5070 +198\.51\.100\.1:5070 +NO +(600|599) +sipp register_test' "DSP REG"
 
 it_step "RMV REG USERNAME=1001 CONFIRM=YES removes it" bash -c '
   printf "%s\n" "RMV REG USERNAME=1001 CONFIRM=YES" >&"$1"
