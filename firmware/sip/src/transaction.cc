@@ -130,6 +130,17 @@ void TransactionLayer::StartTimeout(Transaction& txn, uint32_t ms) {
   timers_.Schedule(txn.timeout_timer_, ms);
 }
 
+void Transaction::SetIdentity(const Message& req, const Via& top_via, std::string_view call_id) {
+  // The callers checked the lengths against the fields' capacities.
+  method_ = req.method();
+  (void)method_text_.assign(req.method_text());
+  (void)branch_.assign(top_via.branch);
+  (void)sent_by_host_.assign(top_via.host);
+  sent_by_port_ = top_via.port;
+  cseq_ = req.cseq_number();
+  (void)call_id_.assign(call_id);
+}
+
 bool TransactionLayer::ReclaimOldestLingering() {
   // Completed non-INVITE and Confirmed INVITE server transactions,
   // Completed client ones, and Accepted INVITEs (RFC 6026) only absorb late
@@ -272,13 +283,7 @@ void TransactionLayer::ReceiveRequest(const Message& req, const net::Endpoint& f
   ++stats_.server_created;
   txn->state_ = kind == TransactionKind::kServerInvite ? TransactionState::kProceeding
                                                        : TransactionState::kTrying;
-  txn->method_ = req.method();
-  (void)txn->method_text_.assign(req.method_text());
-  (void)txn->branch_.assign(via.branch);
-  (void)txn->sent_by_host_.assign(via.host);
-  txn->sent_by_port_ = via.port;
-  txn->cseq_ = req.cseq_number();
-  (void)txn->call_id_.assign(call_id->value);
+  txn->SetIdentity(req, via, call_id->value);
   txn->source_ = from;
   txn->peer_ = ResponseDestination(via, from);
   if (!HasCookie(via.branch)) {
@@ -475,13 +480,7 @@ Result<Transaction*> TransactionLayer::SendRequest(std::string_view request,
       next_serial_ + 1);
   if (txn == nullptr) return Status::ResourceExhausted();
   txn->state_ = invite ? TransactionState::kCalling : TransactionState::kTrying;
-  txn->method_ = req.method();
-  (void)txn->method_text_.assign(req.method_text());
-  (void)txn->branch_.assign(via.branch);
-  (void)txn->sent_by_host_.assign(via.host);
-  txn->sent_by_port_ = via.port;
-  txn->cseq_ = req.cseq_number();
-  (void)txn->call_id_.assign(call_id->value);
+  txn->SetIdentity(req, via, call_id->value);
   txn->source_ = to;
   txn->peer_ = to;
   txn->user_ = user;

@@ -24,6 +24,7 @@
 #include "gw/net/udp.h"
 #include "gw/sip/message.h"
 #include "gw/sip/via.h"
+#include "gw/sip/via.h"
 #include "gw_profile.h"
 
 namespace gw::sip {
@@ -121,6 +122,9 @@ class Transaction {
 
  private:
   friend class TransactionLayer;
+  // Copies what matching needs from the request that creates the
+  // transaction (server) or that it sends (client).
+  void SetIdentity(const Message& req, const Via& top_via, std::string_view call_id);
   static void RetransmitFired(void* self);
   static void TimeoutFired(void* self);
   static void TimerCFired(void* self);
