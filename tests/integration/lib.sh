@@ -251,6 +251,16 @@ it_call_with() {
   [[ $rc -eq 0 && $uas_rc -eq 0 ]]
 }
 
+# The MML login prompts, and it_telnet STEP...: tests/integration/
+# telnet_client.py against the gateway's telnet port from inside the
+# namespace, bounded twice (per expect and as a whole).
+IT_USER_PROMPT='(login|user ?name|user)\s*:\s*$'
+IT_PASS_PROMPT='password\s*:\s*$'
+it_telnet() {
+  it_ns timeout 30 "$IT_PY" "$IT_ROOT/tests/integration/telnet_client.py" "$IT_GW_IP" 23 \
+    --timeout 5 "$@"
+}
+
 # it_console_shows REGEX COMMAND: sends COMMAND on the console and waits up
 # to 3 s for a line matching REGEX in the output that follows it.
 it_console_shows() {

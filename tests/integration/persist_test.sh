@@ -13,13 +13,8 @@ it_netns_up
 it_start_gw
 it_wait_ready 15
 
-client=$IT_ROOT/tests/integration/telnet_client.py
-user_prompt='(login|user ?name|user)\s*:\s*$'
-pass_prompt='password\s*:\s*$'
-telnet_client() { it_ns timeout 30 "$IT_PY" "$client" "$IT_GW_IP" 23 --timeout 5 "$@"; }
-
 it_step "SET CFG SIP.DOMAIN and MML.PASSWORD over telnet" \
-  telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:admin" \
+  it_telnet "expect:$IT_USER_PROMPT" "send:admin" "expect:$IT_PASS_PROMPT" "send:admin" \
   "send:SET CFG KEY=SIP.DOMAIN VALUE=persist.example;" "expect:RETCODE\s*=\s*0" \
   "send:SET CFG KEY=MML.PASSWORD VALUE=S3cret-pw;" "expect:RETCODE\s*=\s*0" \
   "send:LOGOUT;" "eof"
@@ -33,12 +28,12 @@ it_start_gw
 it_wait_ready 15
 
 it_step "after the restart: DSP CFG shows the domain (login with the new password)" \
-  telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:S3cret-pw" \
+  it_telnet "expect:$IT_USER_PROMPT" "send:admin" "expect:$IT_PASS_PROMPT" "send:S3cret-pw" \
   "send:DSP CFG KEY=SIP.DOMAIN;" "expect:RETCODE\s*=\s*0" "expect:persist\.example" \
   "send:LOGOUT;" "eof"
 
 it_step "the old password is refused after the restart" \
-  telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:admin" \
+  it_telnet "expect:$IT_USER_PROMPT" "send:admin" "expect:$IT_PASS_PROMPT" "send:admin" \
   "expect:(fail|denied|incorrect|invalid|wrong)"
 
 # Fill the log ring with the longest lines an operator can cause, then read
@@ -50,7 +45,7 @@ for i in $(seq 130); do
   fill+=("send:SET CFG KEY=SIP.DOMAIN VALUE=$(printf '%03d' "$i").$long;" "expect:RETCODE")
 done
 it_step "a full DSP LOG (every line of the ring) arrives whole over telnet" \
-  telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:S3cret-pw" \
+  it_telnet "expect:$IT_USER_PROMPT" "send:admin" "expect:$IT_PASS_PROMPT" "send:S3cret-pw" \
   "${fill[@]}" "send:DSP LOG LINES=128;" "expect:RETCODE\s*=\s*0" \
   "expect:\(Number of results = 128\)" "expect:END" "send:LOGOUT;" "eof"
 

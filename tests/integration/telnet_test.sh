@@ -15,26 +15,19 @@ it_netns_up
 it_start_gw
 it_wait_ready 15
 
-client=$IT_ROOT/tests/integration/telnet_client.py
-user_prompt='(login|user ?name|user)\s*:\s*$'
-pass_prompt='password\s*:\s*$'
-# telnet_client ARGS...: the driver from inside the namespace, bounded twice
-# (per expect and as a whole).
-telnet_client() { it_ns timeout 30 "$IT_PY" "$client" "$IT_GW_IP" 23 --timeout 5 "$@"; }
-
 it_step "telnet login admin/admin, DSP SYSINFO: RETCODE = 0 and board host-sim" \
-  telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:admin" \
+  it_telnet "expect:$IT_USER_PROMPT" "send:admin" "expect:$IT_PASS_PROMPT" "send:admin" \
   "send:DSP SYSINFO;" "expect:RETCODE\s*=\s*0" "expect:host-sim" \
   "send:LOGOUT;" "eof"
 
 it_step "SET LOG LEVEL=LOUD: error names LEVEL and lists ERROR/WARN/INFO/DEBUG" \
-  telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:admin" \
+  it_telnet "expect:$IT_USER_PROMPT" "send:admin" "expect:$IT_PASS_PROMPT" "send:admin" \
   "send:SET LOG LEVEL=LOUD;" "expect:RETCODE\s*=\s*[1-9]" \
   "expect:^(?=.*LEVEL)(?=.*ERROR)(?=.*WARN)(?=.*INFO)(?=.*DEBUG).*$" \
   "send:LOGOUT;" "eof"
 
 it_step "a wrong password is refused" \
-  telnet_client "expect:$user_prompt" "send:admin" "expect:$pass_prompt" "send:wrong" \
+  it_telnet "expect:$IT_USER_PROMPT" "send:admin" "expect:$IT_PASS_PROMPT" "send:wrong" \
   "expect:(fail|denied|incorrect|invalid|wrong)"
 
 it_step "host-sim still runs after the sessions" it_gw_alive
