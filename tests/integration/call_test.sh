@@ -9,6 +9,8 @@
 #   4. a busy callee: 486 forwarded, ACKed
 #   5. a cancelled call: 200 to the CANCEL, 487, ACK
 #   6. an offline callee (1003, no binding): 480
+#   6b. nobody answers: with SIP.TIMER_C at 10 s the ringing branch gets a
+#      CANCEL (200, 487, ACK) and the caller 408
 #   7. forking: 1002 also registers on 5072; the INVITE rings both, 5070
 #      answers, 5072 gets a CANCEL (200, 487, ACK)
 # Usage: tests/integration/call_test.sh BUILD_DIR   (as root)
@@ -82,6 +84,11 @@ it_step "a cancelled call: 200 to the CANCEL, 487, ACK" \
 it_step "an offline callee gets 480" \
   it_sipp "$SIPP_DIR/uac_offline.xml" -p 5061 -au 1001 -ap 1001 -auth_uri "1003@$IT_GW_IP:5060" \
   -s 1003
+
+it_step "SET CFG SIP.TIMER_C to 10 s" \
+  it_console_shows 'RETCODE = 0' 'SET CFG KEY=SIP.TIMER_C VALUE=10'
+it_step "nobody answers: after 10 s of ringing the callee gets CANCEL, the caller 408" \
+  it_call_with uas_cancel.xml uac_noanswer.xml -s 1002 -timeout 25s
 
 # fork: both of 1002's contacts ring; 5070 answers, 5072 is cancelled.
 fork() {

@@ -13,6 +13,11 @@
 #define GW_CAP_RELAYED_CALLS 32
 #define GW_CAP_CDRS 2048
 #define GW_CAP_TRANSACTIONS 128
+/* Largest SIP message the gateway forwards or keeps for retransmission (the
+ * copy every transaction holds): phones send INVITEs with rich SDP (many
+ * codecs, ICE candidates) well past 2 KiB over UDP. Larger requests get 413
+ * (a body) or 513. */
+#define GW_CAP_SIP_MESSAGE 4096
 
 /* Operator shell. */
 #define GW_CAP_TELNET_SESSIONS 2

@@ -151,6 +151,9 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
       }
       break;
     }
+    case config::Key::kSipTimerC:
+      self->transactions_.set_timer_c_ms(static_cast<uint32_t>(self->config_.GetInt(key)) * 1000);
+      break;
     case config::Key::kSipDomain:
     case config::Key::kSipAdvertiseAddr:
     case config::Key::kSipAdvertisePort:
@@ -211,6 +214,7 @@ Status Gateway::Start() {
   }
   ApplyAuth();
   OnConfigChanged(this, config::Key::kAuthProxyAuth);
+  OnConfigChanged(this, config::Key::kSipTimerC);
   uint32_t salt = 0;
   if (drbg_.Generate(std::as_writable_bytes(std::span(&salt, 1))).ok()) {
     proxy_policy_.branch_salt = salt;

@@ -19,6 +19,8 @@ constexpr KeySpec kSchema[] = {
      "address put in Via/Contact (empty = own address)", false, false},
     {Key::kSipAdvertisePort, "SIP.ADVERTISE_PORT", Type::kInt, 0, 65535, {}, "0",
      "port put in Via/Contact (0 = SIP.PORT)", false, false},
+    {Key::kSipTimerC, "SIP.TIMER_C", Type::kInt, 10, 600, {}, "181",
+     "seconds an unanswered proxied INVITE rings before 408", false, false},
     {Key::kMediaPortMin, "MEDIA.PORT_MIN", Type::kInt, 1024, 65535, {}, "10000",
      "first UDP port of the media relay", true, false},
     {Key::kMediaPortMax, "MEDIA.PORT_MAX", Type::kInt, 1024, 65535, {}, "10063",

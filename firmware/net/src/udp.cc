@@ -46,7 +46,9 @@ void UdpSocket::Recv(void* arg, struct udp_pcb* pcb, struct pbuf* p,
   const Endpoint from{lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr))), port};
   if (p->tot_len > kMaxDatagram) {
     ++self->stats_.rx_too_big;
-    GW_LOG_DEBUG("udp", "dropped %u-byte datagram on port %u", p->tot_len, self->port_);
+    GW_LOG_DEBUG("udp", "%u-byte datagram on port %u: too big", p->tot_len, self->port_);
+    const u16_t head = pbuf_copy_partial(p, g_gather, kMaxDatagram, 0);
+    self->handler_->OnOversized({g_gather, head}, p->tot_len, from);
     pbuf_free(p);
     return;
   }

@@ -495,18 +495,26 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const void* plan_
   if (!BuildForward(req, plan, ruri, branch.view(), rr, ctx.server->source(), deps_.identity,
                     deps_.verifier.realm(), tx_)
            .ok()) {
-    b.code = 513;
+    // Too large to forward once our Via and Record-Route are in: 413 when a
+    // body is what makes it large, 513 otherwise (RFC 3261 21.4.11, 21.5.14).
+    ++stats_.too_large;
+    GW_LOG_INFO("proxy", "%u-byte request too large to forward (limit %u)",
+                static_cast<unsigned>(req.raw().size()),
+                static_cast<unsigned>(sip::Transaction::kMaxMessage));
+    if (req.body().empty()) {
+      SettleLocally(ctx, b, 513, "Message Too Large");
+    } else {
+      SettleLocally(ctx, b, 413, "Request Entity Too Large");
+    }
     return;
   }
   Result<sip::Transaction*> sent = layer_->SendRequest(tx_.view(), to, &ctx);
   if (!sent.ok()) {
     GW_LOG_INFO("proxy", "branch not sent: %s", sent.status().str());
-    b.code = sent.status() == Status::Unavailable() ? 480 : 503;
-    if (b.code > ctx.best_code && ctx.best_code == 0) {
-      ctx.best_code = b.code;
-      ctx.best_local = true;
-      (void)ctx.best_reason.assign(b.code == 480 ? "Temporarily Unavailable"
-                                                 : "Service Unavailable");
+    if (sent.status() == Status::Unavailable()) {
+      SettleLocally(ctx, b, 480, "Temporarily Unavailable");
+    } else {
+      SettleLocally(ctx, b, 503, "Service Unavailable");
     }
     return;
   }
@@ -574,6 +582,14 @@ static bool Better(int code, int best) {
   if (best >= 600) return false;
   if (code >= 600) return true;
   return code / 100 < best / 100;
+}
+
+void Core::SettleLocally(ResponseContext& ctx, Branch& b, int code, std::string_view reason) {
+  b.code = static_cast<int16_t>(code);
+  if (!Better(code, ctx.best_code)) return;
+  ctx.best_code = static_cast<int16_t>(code);
+  ctx.best_local = true;
+  (void)ctx.best_reason.assign(reason);
 }
 
 void Core::OnBranchFinal(ResponseContext& ctx, Branch& b, int code, std::string_view reason,
@@ -652,7 +668,17 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
 
 void Core::ForwardUpstream(ResponseContext& ctx, const Message& resp) {
   if (resp.status_code() >= 300) FailCall(ctx);
-  if (!BuildUpstream(resp, tx_).ok()) return;
+  if (!BuildUpstream(resp, tx_).ok()) {
+    ++stats_.too_large;
+    GW_LOG_WARN("proxy", "%u-byte %d too large to forward (limit %u)",
+                static_cast<unsigned>(resp.raw().size()), resp.status_code(),
+                static_cast<unsigned>(sip::Transaction::kMaxMessage));
+    // A final answer still reaches the caller, as ours.
+    if (resp.status_code() >= 200 && ctx.server != nullptr) {
+      SendFinal(ctx, 502, "Response Too Large");
+    }
+    return;
+  }
   if (ctx.server != nullptr) {
     ++stats_.responses_forwarded;
     Status s = layer_->SendResponse(*ctx.server, tx_.view());

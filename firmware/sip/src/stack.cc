@@ -18,6 +18,18 @@ bool LooksLikeSip(std::string_view data) {
          (line.size() > 8 && EqualsIgnoreCase(line.substr(line.size() - 7), "SIP/2.0"));
 }
 
+// A request that failed to parse but can still be answered: it has what a
+// response echoes (Via to send it along, Call-ID, CSeq, From, To) and is not
+// an ACK (never answered, RFC 3261 17.2.1).
+bool Answerable(const Message& msg) {
+  Via via;
+  const Header* v = msg.Find(HeaderId::kVia);
+  return msg.is_request() && msg.method() != Method::kAck && v != nullptr &&
+         ParseVia(v->value, via).ok() && msg.Find(HeaderId::kCallId) != nullptr &&
+         msg.Find(HeaderId::kCSeq) != nullptr && msg.Find(HeaderId::kFrom) != nullptr &&
+         msg.Find(HeaderId::kTo) != nullptr;
+}
+
 }  // namespace
 
 bool IsLocalUri(const LocalIdentity& identity, std::string_view request_uri) {
@@ -48,13 +60,7 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
     }
     // A request we can still address (it has a Via to answer along) gets
     // 400 with the reason; anything else is dropped and counted.
-    Via via;
-    const Header* v = msg.Find(HeaderId::kVia);
-    bool answerable = msg.is_request() && msg.method() != Method::kAck && v != nullptr &&
-                      ParseVia(v->value, via).ok() && msg.Find(HeaderId::kCallId) != nullptr &&
-                      msg.Find(HeaderId::kCSeq) != nullptr && msg.Find(HeaderId::kFrom) != nullptr &&
-                      msg.Find(HeaderId::kTo) != nullptr;
-    if (answerable) {
+    if (Answerable(msg)) {
       ++stats_.rx_bad_requests;
       String<24> src;
       (void)net::AppendIp4(src, from.addr);
@@ -89,6 +95,31 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
     return;
   }
   HandleRequest(msg, from);
+}
+
+void Stack::DoOnOversized(std::span<const std::byte> head, size_t total,
+                          const net::Endpoint& from) {
+  ++stats_.rx_datagrams;
+  std::string_view text(reinterpret_cast<const char*>(head.data()), head.size());
+  Message msg;
+  (void)msg.Parse(text);  // the body (or more) is cut off
+  if (!Answerable(msg)) return;  // counted by the socket; nothing to answer along
+  ++stats_.rx_too_large;
+  // The header block ended within the head: the body makes it too large
+  // (413, RFC 3261 21.4.11); otherwise the message as such is (513, 21.5.14).
+  const bool headers_whole =
+      msg.error() == ParseError::kBodyTruncated || msg.error() == ParseError::kNone;
+  String<24> src;
+  (void)net::AppendIp4(src, from.addr);
+  GW_LOG_INFO("sip", "%u-byte %.*s from %s:%u refused: larger than %u bytes",
+              static_cast<unsigned>(total), static_cast<int>(msg.method_text().size()),
+              msg.method_text().data(), src.c_str(), static_cast<unsigned>(from.port),
+              static_cast<unsigned>(head.size()));
+  if (headers_whole) {
+    Respond(msg, from, 413, "Request Entity Too Large", {});
+  } else {
+    Respond(msg, from, 513, "Message Too Large", {});
+  }
 }
 
 void Stack::HandleRequest(const Message& req, const net::Endpoint& from) {

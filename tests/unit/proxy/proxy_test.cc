@@ -124,7 +124,7 @@ struct Rig {
               std::string_view to_tag = "t2", std::string_view extra = {}) {
     sip::Message req;
     ASSERT_TRUE(req.Parse(sender.sent[i].data).ok());
-    String<2048> out;
+    String<3 * sip::Transaction::kMaxMessage> out;
     sip::ResponseExtras extras{to_tag, extra, {}};
     ASSERT_TRUE(sip::BuildResponse(req, kGw, code, reason, extras, out).ok());
     Receive(std::string(out.view()), from);
@@ -383,6 +383,47 @@ TEST(Proxy, NoTransactionLeftForTheBranchGets503WithRetryAfterNot500) {
   EXPECT_NE(answer->data.find("Retry-After: 5\r\n"), std::string::npos);
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 500"), 0u);
   EXPECT_EQ(rig->CountTo(kCallee, "INVITE "), pending) << "the last INVITE was not forwarded";
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, RequestTooLargeToForwardGets413NotATimeout) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  // Fits the receive buffer, but not the forwarding one once our Via and
+  // Record-Route are added.
+  std::string invite = Invite();
+  const std::string body = "v=0\n" + std::string(sip::Transaction::kMaxMessage - 340, 'a') + "\n";
+  invite.replace(invite.find("Content-Length: 4\r\n\r\nv=0\n"), std::string::npos,
+                 "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_LT(invite.size(), sip::Transaction::kMaxMessage);
+  rig->Receive(invite, kCaller);
+  EXPECT_EQ(rig->CountTo(kCallee, "INVITE "), 0u);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 413 Request Entity Too Large"), 1u);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 408"), 0u);
+  EXPECT_EQ(rig->core.stats().too_large, 1u);
+  // Without a body it is the message as such: 513.
+  std::string options = Invite("sip:1002@imsgw.local",
+                               "X-Pad: " + std::string(sip::Transaction::kMaxMessage - 400, 'p') +
+                                   "\r\n",
+                               "MESSAGE");
+  options.replace(options.find("z9hG4bK-c1"), 10, "z9hG4bK-c2");
+  options.replace(options.find("Content-Length: 4\r\n\r\nv=0\n"), std::string::npos,
+                  "Content-Length: 0\r\n\r\n");
+  rig->Receive(options, kCaller);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 513 Message Too Large"), 1u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, FinalResponseTooLargeToForwardReachesTheCallerAs502) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t i = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  const std::string pad = "X-Pad: " + std::string(sip::Transaction::kMaxMessage, 'p') + "\r\n";
+  rig->Answer(i, 486, "Busy Here", kCallee, "t2", pad);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 486"), 0u);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 502 Response Too Large"), 1u);
+  EXPECT_EQ(rig->core.stats().too_large, 1u);
   rig->ExpectDrained();
 }
 

@@ -461,6 +461,60 @@ TEST(Stack, Oversized400IsNotSentAndCounted) {
   EXPECT_EQ(gw.stats().rx_bad_requests, 1u);
 }
 
+// A datagram over the socket's limit: the stack sees only its head.
+void DeliverOversized(Gateway& gw, std::string_view head, size_t total) {
+  gw.stack.OnOversized(Bytes(head), total, kPhone);
+}
+
+TEST(Stack, OversizedRequestWithWholeHeadersAnswers413) {
+  Gateway gw;
+  std::string req = MakeRequest("MESSAGE", "sip:1002@192.0.2.1", kViaRport);
+  req.replace(req.find("Content-Length: 0"), 17, "Content-Length: 9000");
+  req += std::string(8192 - req.size(), 'x');  // the head: the body is cut off
+  DeliverOversized(gw, req, 9000 + req.find("\r\n\r\n") + 4);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(resp.status_code(), 413);
+  EXPECT_EQ(resp.reason(), "Request Entity Too Large");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kCSeq), "63104 MESSAGE");
+  EXPECT_EQ(gw.sender.sent(0).to.port, kPhone.port);  // rport: back to the source
+  EXPECT_EQ(gw.stats().rx_too_large, 1u);
+  EXPECT_EQ(gw.stats().tx_responses[4], 1u);
+}
+
+TEST(Stack, OversizedRequestWithoutContentLengthAnswers413) {
+  Gateway gw;
+  std::string req = MakeRequest("MESSAGE", "sip:1002@192.0.2.1", kViaRport);
+  req.erase(req.find("Content-Length: 0\r\n"), 19);
+  req += std::string(8192 - req.size(), 'x');
+  DeliverOversized(gw, req, 10000);
+  EXPECT_EQ(OnlyResponse(gw).status_code(), 413);
+}
+
+TEST(Stack, OversizedRequestWhoseHeadersRunPastTheHeadAnswers513) {
+  Gateway gw;
+  std::string req = MakeRequest("INVITE", "sip:1002@192.0.2.1", kViaRport);
+  // The header block never ends within the head: a huge Subject comes last,
+  // after everything a response needs. The parser stops at a broken line
+  // only if one is complete, so the cut falls mid-header-block.
+  std::string head = req.substr(0, req.find("Content-Length"));
+  head += "Subject: " + std::string(8192, 's');
+  head.resize(8192);
+  DeliverOversized(gw, head, 20000);
+  EXPECT_EQ(gw.stats().rx_too_large, 0u);  // nothing parsed to answer along
+  EXPECT_EQ(gw.sender.count(), 0u);
+}
+
+TEST(Stack, OversizedAckOrResponseOrGarbageIsNotAnswered) {
+  Gateway gw;
+  std::string ack = MakeRequest("ACK", "sip:1002@192.0.2.1", kViaRport);
+  ack.replace(ack.find("Content-Length: 0"), 17, "Content-Length: 9000");
+  DeliverOversized(gw, ack, 9500);
+  DeliverOversized(gw, "SIP/2.0 200 OK\r\nContent-Length: 9000\r\n\r\nabc", 9050);
+  DeliverOversized(gw, std::string(8192, '\0'), 9000);
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.stats().rx_too_large, 0u);
+}
+
 TEST(Stack, SendFailureIsCounted) {
   Gateway gw;
   gw.sender.FailWith(Status::Unavailable());

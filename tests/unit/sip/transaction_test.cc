@@ -509,7 +509,7 @@ TEST(TransactionClient, SendRequestRefusals) {
   EXPECT_EQ(h.layer->SendRequest(Response(200, "OK", "z9hG4bKr1", "INVITE"), kCallee).status(),
             Status::InvalidArgument());
   std::string big = Outgoing("INVITE", "z9hG4bKr1");
-  big.insert(big.find("Content-Type"), "X-Pad: " + std::string(2100, 'p') + "\r\n");
+  big.insert(big.find("Content-Type"), "X-Pad: " + std::string(Transaction::kMaxMessage + 50, 'p') + "\r\n");
   EXPECT_EQ(h.layer->SendRequest(big, kCallee).status(), Status::ResourceExhausted());
   ASSERT_TRUE(h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKr1"), kCallee).ok());
   EXPECT_EQ(h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKr1"), kCallee).status(),
@@ -1010,7 +1010,7 @@ TEST(TransactionLayer, SendResponseRefusals) {
   Transaction& txn = *h.tu.live[0];
   EXPECT_EQ(h.layer->SendResponse(txn, reg), Status::InvalidArgument());
   std::string big = Harness::ResponseTo(reg, 200, "OK");
-  big.insert(big.find("Content-Length"), "X-Pad: " + std::string(2100, 'p') + "\r\n");
+  big.insert(big.find("Content-Length"), "X-Pad: " + std::string(Transaction::kMaxMessage + 50, 'p') + "\r\n");
   EXPECT_EQ(h.layer->SendResponse(txn, big), Status::ResourceExhausted());
   EXPECT_EQ(txn.state(), TransactionState::kTrying);
   EXPECT_EQ(h.layer->ArmTimerC(txn), Status::FailedPrecondition());

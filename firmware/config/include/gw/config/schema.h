@@ -13,6 +13,7 @@ enum class Key : uint8_t {
   kSipPort,
   kSipAdvertiseAddr,
   kSipAdvertisePort,
+  kSipTimerC,
   kMediaPortMin,
   kMediaPortMax,
   kLogLevel,

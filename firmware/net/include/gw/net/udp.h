@@ -13,7 +13,7 @@ namespace gw::net {
 
 struct UdpStats {
   uint32_t rx = 0;
-  uint32_t rx_too_big = 0;  // datagrams larger than kMaxDatagram, dropped
+  uint32_t rx_too_big = 0;  // datagrams larger than kMaxDatagram, not taken
   uint32_t tx = 0;
   uint32_t tx_errors = 0;   // no pbuf / route / ARP queue
 };
@@ -24,9 +24,21 @@ class DatagramHandler {
   void OnDatagram(std::span<const std::byte> data, const Endpoint& from) {
     DoOnDatagram(data, from);
   }
+  // A datagram of total bytes, too large to take: head is its beginning
+  // (kMaxDatagram bytes), enough for a service to refuse it. Ignored by
+  // default (the socket counts it).
+  void OnOversized(std::span<const std::byte> head, size_t total, const Endpoint& from) {
+    DoOnOversized(head, total, from);
+  }
 
  private:
   virtual void DoOnDatagram(std::span<const std::byte> data, const Endpoint& from) = 0;
+  virtual void DoOnOversized(std::span<const std::byte> head, size_t total,
+                             const Endpoint& from) {
+    (void)head;
+    (void)total;
+    (void)from;
+  }
 };
 
 // What the SIP and other services send through; faked in tests.
@@ -45,7 +57,8 @@ class DatagramSender {
 class UdpSocket : public DatagramSender {
  public:
   // Largest datagram handed to a handler: a reassembled (chained) datagram
-  // is gathered into a buffer of this size; a larger one is dropped.
+  // is gathered into a buffer of this size; of a larger one the handler
+  // sees only the head (OnOversized).
   static constexpr size_t kMaxDatagram = 8192;
 
   UdpSocket() = default;

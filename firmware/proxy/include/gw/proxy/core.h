@@ -47,6 +47,7 @@ struct CoreStats {
   uint32_t cancels_sent = 0;         // CANCELs sent to pending branches
   uint32_t cancels_received = 0;     // CANCELs matched to a proxied INVITE
   uint32_t dropped = 0;              // unroutable ACKs, stray non-2xx responses
+  uint32_t too_large = 0;            // 413/513/502: too large to forward
 };
 
 // What the proxy does beyond RFC 3261 defaults; the app updates it from the config.
@@ -156,6 +157,8 @@ class Core : public sip::TransactionUser {
   // holds the status that stands for it (480, 503, 500).
   void AddBranch(ResponseContext& ctx, const sip::Message& req, const void* plan,
                  std::string_view ruri, const net::Endpoint& to);
+  // A branch that never left: it answers code itself, as a local result.
+  void SettleLocally(ResponseContext& ctx, Branch& b, int code, std::string_view reason);
   void OnBranchFinal(ResponseContext& ctx, Branch& b, int code, std::string_view reason,
                      const sip::Message* resp);
   // Sends the best response when no branch is pending.

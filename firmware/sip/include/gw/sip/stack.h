@@ -31,6 +31,7 @@ struct SipStats {
   uint32_t rx_keepalive_replies = 0;  // answers to our NAT keep-alive OPTIONS
   uint32_t rx_bad_requests = 0;   // answered 400
   uint32_t rx_garbage = 0;        // not SIP at all: dropped
+  uint32_t rx_too_large = 0;      // requests over the datagram limit: 413/513
   uint32_t tx_responses[7] = {};  // by class: [1] = 1xx ... [6] = 6xx
   uint32_t tx_errors = 0;         // the transport refused a response
 };
@@ -62,6 +63,8 @@ class Stack : public net::DatagramHandler {
 
  private:
   void DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) override;
+  void DoOnOversized(std::span<const std::byte> head, size_t total,
+                     const net::Endpoint& from) override;
   void HandleRequest(const Message& req, const net::Endpoint& from);
   // Builds and sends a response to req: status line, the request's Via
   // (top one with received/rport per RFC 3581), From, To (with a tag),

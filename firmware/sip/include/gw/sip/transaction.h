@@ -75,9 +75,10 @@ class Transaction {
   static constexpr size_t kMaxCallId = 128;
   static constexpr size_t kMaxMethod = 16;
   // The retransmission copy: a whole request (client) or response (server)
-  // datagram. Over UDP RFC 3261 18.1.1 wants requests under MTU - 200 bytes
-  // anyway; 2 KiB leaves room for Via / Record-Route growth in a proxy.
-  static constexpr size_t kMaxMessage = 2048;
+  // datagram, with the proxy's Via / Record-Route growth. RFC 3261 18.1.1
+  // wants requests over UDP under MTU - 200 bytes, but phones send INVITEs
+  // with rich SDP well past that; the profile sets the size.
+  static constexpr size_t kMaxMessage = GW_CAP_SIP_MESSAGE;
 
   // Constructed by the layer's pool only.
   Transaction(TransactionLayer& layer, TransactionKind kind, uint32_t serial);
@@ -293,6 +294,8 @@ class TransactionLayer {
   Status SendStateless(std::string_view datagram, const net::Endpoint& to);
 
   const TransactionConfig& config() const { return config_; }
+  // Timer C of the INVITEs forwarded from now on (SIP.TIMER_C).
+  void set_timer_c_ms(uint32_t ms) { config_.timer_c_ms = ms; }
   const TransactionStats& stats() const { return stats_; }
   const PoolStats& pool_stats() const { return pool_.stats(); }
   size_t active() const { return pool_.used(); }
