@@ -299,7 +299,8 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
 
 // A response without its top Via (ours): status line, the other headers
 // and the body as received.
-static Status BuildUpstream(const Message& resp, StringBase& out) {
+// extra: header lines (each ending in CRLF) added after the response's own.
+static Status BuildUpstream(const Message& resp, StringBase& out, std::string_view extra = {}) {
   out.clear();
   GW_TRY(out.append(StartLine(resp)));
   bool first_via = true;
@@ -321,6 +322,7 @@ static Status BuildUpstream(const Message& resp, StringBase& out) {
     }
     GW_TRY(out.append(RawLine(resp, i)));
   }
+  GW_TRY(out.append(extra));
   GW_TRY(out.append("\r\n"));
   return out.append(resp.body());
 }
@@ -472,6 +474,7 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   ctx->best_local = false;
   ctx->call = -1;
   ctx->best_reason.clear();
+  ctx->challenges.clear();
   ctx->server = &txn;
   txn.set_user(ctx);
   // RFC 3261 16.2: a 100 Trying for an INVITE at once (never for others:
@@ -576,11 +579,18 @@ void Core::DoOnResponse(sip::Transaction& txn, const Message& resp) {
   OnBranchFinal(*ctx, *b, code, resp.reason(), &resp);
 }
 
-// RFC 3261 16.7 step 6: a 6xx beats everything, then the lowest class.
+// 4xx that tell the caller how to retry (RFC 3261 16.7 step 6).
+static bool Informative(int code) {
+  return code == 401 || code == 407 || code == 415 || code == 420 || code == 484;
+}
+
+// RFC 3261 16.7 step 6: a 6xx beats everything, then the lowest class, and
+// within 4xx one that tells how to retry.
 static bool Better(int code, int best) {
   if (best == 0) return true;
   if (best >= 600) return false;
   if (code >= 600) return true;
+  if (code / 100 == 4 && best / 100 == 4) return Informative(code) && !Informative(best);
   return code / 100 < best / 100;
 }
 
@@ -606,13 +616,32 @@ void Core::OnBranchFinal(ResponseContext& ctx, Branch& b, int code, std::string_
   if (code >= 600) CancelPending(ctx);
   bool pending = false;
   for (size_t i = 0; i < ctx.branch_count; ++i) pending = pending || ctx.branches[i].code == 0;
+  const bool forward_now = best && (!pending || code >= 600) && resp != nullptr && code != 503;
+  if (resp != nullptr && (code == 401 || code == 407) && !forward_now) {
+    KeepChallenges(ctx, *resp);
+  }
   if (pending && code < 600) return;
-  if (best && resp != nullptr && code != 503) {
+  if (forward_now) {
     ctx.final_sent = true;
     ForwardUpstream(ctx, *resp);
     return;
   }
   MaybeFinish(ctx);
+}
+
+// RFC 3261 16.7 step 7: a 401/407 sent upstream carries the challenges of
+// every 401/407 of the context. Those not forwarded as they arrive are kept
+// here (what does not fit is left out, logged).
+void Core::KeepChallenges(ResponseContext& ctx, const Message& resp) {
+  for (size_t i = 0; i < resp.header_count(); ++i) {
+    const HeaderId id = resp.header(i).id;
+    if (id != HeaderId::kWwwAuthenticate && id != HeaderId::kProxyAuthenticate) continue;
+    if (!ctx.challenges.append(RawLine(resp, i)).ok()) {  // all or nothing per line
+      GW_LOG_INFO("proxy", "a %d challenge did not fit (%u bytes kept)", resp.status_code(),
+                  static_cast<unsigned>(ctx.challenges.capacity()));
+      return;
+    }
+  }
 }
 
 void Core::MaybeFinish(ResponseContext& ctx) {
@@ -629,6 +658,8 @@ void Core::MaybeFinish(ResponseContext& ctx) {
   // 16.7 step 6: a 503 from downstream must not make the upstream back off.
   if (code == 503) {
     SendFinal(ctx, 500, "Server Internal Error");
+  } else if (code == 401 || code == 407) {
+    SendFinal(ctx, code, ctx.best_reason.view(), ctx.challenges.view());
   } else {
     SendFinal(ctx, code, ctx.best_code != 0 ? ctx.best_reason.view() : "Request Timeout");
   }
@@ -668,7 +699,9 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
 
 void Core::ForwardUpstream(ResponseContext& ctx, const Message& resp) {
   if (resp.status_code() >= 300) FailCall(ctx);
-  if (!BuildUpstream(resp, tx_).ok()) {
+  const int code = resp.status_code();
+  std::string_view others = code == 401 || code == 407 ? ctx.challenges.view() : "";
+  if (!BuildUpstream(resp, tx_, others).ok()) {
     ++stats_.too_large;
     GW_LOG_WARN("proxy", "%u-byte %d too large to forward (limit %u)",
                 static_cast<unsigned>(resp.raw().size()), resp.status_code(),

@@ -461,6 +461,53 @@ TEST(Proxy, BestResponseIsTheLowestClassAcrossBranches) {
   rig->ExpectDrained();
 }
 
+TEST(Proxy, ChallengesOfEveryBranchAreSentUpstreamTogether) {
+  // RFC 3261 16.7 step 7: both contacts challenge; the caller gets one
+  // response with both challenges.
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  size_t ib = rig->IndexOf(rig->Find(kCallee2, "INVITE "));
+  rig->Answer(ia, 407, "Proxy Authentication Required", kCallee, "ta",
+              "Proxy-Authenticate: Digest realm=\"a.example\", nonce=\"na\"\r\n");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 4"), 0u) << "another branch is pending";
+  rig->Answer(ib, 401, "Unauthorized", kCallee2, "tb",
+              "WWW-Authenticate: Digest realm=\"b.example\", nonce=\"nb\"\r\n");
+  const auto* up = rig->Find(kCaller, "SIP/2.0 407 Proxy Authentication Required");
+  ASSERT_NE(up, nullptr);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 4"), 1u);
+  EXPECT_NE(up->data.find("Proxy-Authenticate: Digest realm=\"a.example\", nonce=\"na\"\r\n"),
+            std::string::npos)
+      << up->data;
+  EXPECT_NE(up->data.find("WWW-Authenticate: Digest realm=\"b.example\", nonce=\"nb\"\r\n"),
+            std::string::npos)
+      << up->data;
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, ChallengeBeatsAnotherFourHundredAndArrivesWhole) {
+  // 16.7 step 6: within 4xx, a 401 (how to retry) is preferred to a 486
+  // that came first; it goes up with its challenge.
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  size_t ib = rig->IndexOf(rig->Find(kCallee2, "INVITE "));
+  rig->Answer(ib, 401, "Unauthorized", kCallee2, "tb",
+              "WWW-Authenticate: Digest realm=\"b.example\", nonce=\"nb\"\r\n");
+  rig->Answer(ia, 486, "Busy Here", kCallee, "ta");
+  const auto* up = rig->Find(kCaller, "SIP/2.0 401 Unauthorized");
+  ASSERT_NE(up, nullptr);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 486"), 0u);
+  EXPECT_NE(up->data.find("WWW-Authenticate: Digest realm=\"b.example\", nonce=\"nb\"\r\n"),
+            std::string::npos)
+      << up->data;
+  rig->ExpectDrained();
+}
+
 TEST(Proxy, CancelGets200AndTheInvite487AndCancelsTheBranch) {
   auto rig = std::make_unique<Rig>();
   rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);

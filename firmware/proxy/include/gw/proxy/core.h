@@ -4,13 +4,14 @@
 // and every other request through the stateful proxy of RFC 3261 section 16
 // (src/proxy.cc): location lookup and parallel forking for the local domain,
 // loose routing (strict-router compatibility), Record-Route on
-// dialog-creating requests, 483 / 482, 100 Trying, best-response selection,
-// CANCEL, Timer C, 407 proxy authentication for local callers.
+// dialog-creating requests, 483 / 482, 100 Trying, best-response selection
+// (with the challenges of every 401/407 branch sent up together), CANCEL,
+// Timer C, 407 proxy authentication for local callers.
 //
 // Not done here (documented limits): requests for other domains get 403 (no
 // outbound proxying); hosts in URIs must be IPv4 literals (no DNS); a
 // CANCELed branch whose UAS never answers keeps its client transaction until
-// its own timers end it; 401/407 from several branches are not aggregated.
+// its own timers end it.
 #include <cstdint>
 #include <string_view>
 
@@ -69,6 +70,7 @@ struct Branch {
 // skeleton, a 100 to the request holding its Via, From, To, Call-ID, CSeq).
 struct ResponseContext {
   static constexpr size_t kMaxSkeleton = 1024;
+  static constexpr size_t kMaxChallenges = 768;
   static constexpr size_t kMaxBranches = registrar::LocationTable::kMaxPerAor;
 
   bool in_use = false;
@@ -85,6 +87,9 @@ struct ResponseContext {
   Branch branches[kMaxBranches];
   String<32> best_reason;
   String<kMaxSkeleton> skeleton;
+  // WWW-/Proxy-Authenticate lines of the 401/407s not forwarded as they
+  // arrived, for the one that is (RFC 3261 16.7 step 7).
+  String<kMaxChallenges> challenges;
 };
 
 // Which digest algorithms are offered, and which comes first (AUTH.ALGORITHMS).
@@ -163,6 +168,7 @@ class Core : public sip::TransactionUser {
                      const sip::Message* resp);
   // Sends the best response when no branch is pending.
   void MaybeFinish(ResponseContext& ctx);
+  void KeepChallenges(ResponseContext& ctx, const sip::Message& resp);
   // headers: extra lines, each ending in CRLF.
   void SendFinal(ResponseContext& ctx, int code, std::string_view reason,
                  std::string_view headers = {});
