@@ -275,6 +275,26 @@ it_console_shows() {
   return 1
 }
 
+# it_pools_empty [LIMIT_S]: DSP PERF every 2 s until the transactions row
+# shows 0 used (answered requests wait out Timer J, 32 s), at most LIMIT_S
+# seconds (default 45).
+it_pools_empty() {
+  local start=$SECONDS mark row
+  while (( SECONDS - start < ${1:-45} )); do
+    mark=$(wc -l <"$IT_LOG")
+    it_console "DSP PERF"
+    sleep 0.5
+    row=$(tail -n +"$((mark + 1))" "$IT_LOG" | grep -E '^transactions +[0-9]+' | tail -n 1)
+    if [[ $row =~ ^transactions\ +0\  ]]; then
+      echo "after $((SECONDS - start)) s: $row"
+      return 0
+    fi
+    sleep 1.5
+  done
+  echo "transactions pool not back to 0 after ${1:-45} s: $row"
+  return 1
+}
+
 # it_stop_gw: EOF on the console; host-sim must exit 0 within 5 s.
 it_stop_gw() {
   [[ -n $IT_GW_PID ]] || return 0

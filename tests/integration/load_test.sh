@@ -118,25 +118,7 @@ no_calls() {
 }
 it_step "after the BYEs DSP CALL lists none" no_calls
 
-# pools_empty: DSP PERF every 2 s until the transactions row shows 0 used
-# (bounded: 45 s; the BYEs' server transactions wait out Timer J, 32 s).
-pools_empty() {
-  local start=$SECONDS mark row
-  while (( SECONDS - start < 45 )); do
-    mark=$(wc -l <"$IT_LOG")
-    it_console "DSP PERF"
-    sleep 0.5
-    row=$(tail -n +"$((mark + 1))" "$IT_LOG" | grep -E '^transactions +[0-9]+' | tail -n 1)
-    if [[ $row =~ ^transactions\ +0\  ]]; then
-      echo "after $((SECONDS - start)) s: $row"
-      return 0
-    fi
-    sleep 1.5
-  done
-  echo "transactions pool not back to 0 after 45 s: $row"
-  return 1
-}
-it_step "DSP PERF: the transactions pool back to 0 used after the timers" pools_empty
+it_step "DSP PERF: the transactions pool back to 0 used after the timers" it_pools_empty 45
 
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
