@@ -93,6 +93,11 @@ gw_rows() {
   [[ $n -eq $3 ]] && grep -Eq "^\(Number of results = $3\)" <<<"$out"
 }
 
+# Linphone knows SHA-256 digests (RFC 8760): offered alone, they are what
+# the phones must use for REGISTER and for the INVITE's and MESSAGE's 407.
+it_step "SET CFG AUTH.ALGORITHMS=SHA-256" \
+  it_console_shows 'RETCODE = 0' "SET CFG KEY=AUTH.ALGORITHMS VALUE=SHA-256"
+
 lp_start a 1001 5081
 lp_start b 1002 5082
 
@@ -114,6 +119,15 @@ it_step "DSP CALL lists no call" gw_rows "DSP CALL" '^1001 ' 0
 lp_cmd a "chat sip:1002@$IT_GW_IP hello from 1001"
 it_step "a MESSAGE from 1001 reaches 1002" \
   lp_shows b "Message received from sip:1001@$IT_GW_IP: hello from 1001" 10
+
+# sha256_only NAME: the phone's log shows it answered with SHA-256, never MD5.
+sha256_only() {
+  local log=$IT_TMP/$1/log
+  grep -E '^(Proxy-)?Authorization:' "$log" | sort | uniq -c | head -n 5
+  grep -Eq '^(Proxy-)?Authorization: +Digest .*algorithm=SHA-256' "$log" &&
+    ! grep -Eq '^(Proxy-)?Authorization: +Digest .*algorithm=MD5' "$log"
+}
+it_step "1001 authenticated REGISTER, INVITE and MESSAGE with SHA-256" sha256_only a
 
 quit_both() {
   lp_cmd a quit
