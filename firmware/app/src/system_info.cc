@@ -94,7 +94,8 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
   // Fixed rows first, then one row per SIP method received.
   const mml::CounterRow fixed[] = {
       {"sip", "rx datagrams", s.rx_datagrams},
-      {"sip", "rx resp dropped", s.rx_responses},
+      {"sip", "rx responses", s.rx_responses},
+      {"sip", "rx bad responses", s.rx_bad_responses},
       {"sip", "rx keepalive", s.rx_keepalives},
       {"sip", "rx bad (400)", s.rx_bad_requests},
       {"sip", "rx garbage", s.rx_garbage},

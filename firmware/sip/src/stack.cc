@@ -69,7 +69,7 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
                   ParseErrorText(msg.error()).data());
       Respond(msg, from, 400, ParseErrorText(msg.error()), {});
     } else if (!msg.is_request() && LooksLikeSip(text)) {
-      ++stats_.rx_responses;  // a broken response: dropped (RFC 3261 18.1.2)
+      ++stats_.rx_bad_responses;  // dropped (RFC 3261 18.1.2)
     } else {
       ++stats_.rx_garbage;
       GW_LOG_DEBUG("sip", "dropped %u bytes of non-SIP from port %u",

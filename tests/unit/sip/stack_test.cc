@@ -274,7 +274,8 @@ TEST(Stack, ResponseIsCountedAndDropped) {
       "this line is broken\r\n\r\n");
   gw.Deliver("SIP/2.0 4294967301 better not break the receiver\r\n\r\n");
   EXPECT_EQ(gw.sender.count(), 0u);
-  EXPECT_EQ(gw.stats().rx_responses, 3u);
+  EXPECT_EQ(gw.stats().rx_responses, 1u);
+  EXPECT_EQ(gw.stats().rx_bad_responses, 2u);
   EXPECT_EQ(gw.stats().rx_garbage, 0u);
   EXPECT_EQ(gw.stats().rx_datagrams, 3u);
 }
@@ -534,7 +535,7 @@ TEST(Stack, CountersPerMethodAndResponseClass) {
   gw.Deliver(MakeRequest("NEWMETHOD", "sip:192.0.2.1", kViaRport));            // 501
   gw.Deliver(MakeRequest("ACK", "sip:192.0.2.1", kViaRport));                  // -
   gw.Deliver(MakeRequest("INVITE", "sip:192.0.2.1", kViaRport, "bad\r\n"));    // 400
-  gw.Deliver("SIP/2.0 180 Ringing\r\n\r\n");                                   // response
+  gw.Deliver("SIP/2.0 180 Ringing\r\n\r\n");                                   // bad response
   gw.Deliver("\r\n\r\n");                                                      // keep-alive
   gw.Deliver("\x01\x02\x03");                                                  // garbage
   const SipStats& s = gw.stats();
@@ -547,7 +548,7 @@ TEST(Stack, CountersPerMethodAndResponseClass) {
   EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kUnknown)], 1u);
   EXPECT_EQ(s.rx_requests[static_cast<size_t>(Method::kCancel)], 0u);
   EXPECT_EQ(s.rx_bad_requests, 1u);
-  EXPECT_EQ(s.rx_responses, 1u);
+  EXPECT_EQ(s.rx_bad_responses, 1u);
   EXPECT_EQ(s.rx_keepalives, 1u);
   EXPECT_EQ(s.rx_garbage, 1u);
   EXPECT_EQ(s.tx_responses[1], 0u);

@@ -27,6 +27,7 @@ struct SipStats {
   uint32_t rx_datagrams = 0;
   uint32_t rx_requests[static_cast<size_t>(Method::kCount)] = {};
   uint32_t rx_responses = 0;      // responses received (to the transactions)
+  uint32_t rx_bad_responses = 0;  // responses that do not parse: dropped
   uint32_t rx_keepalives = 0;     // CRLF pings
   uint32_t rx_keepalive_replies = 0;  // answers to our NAT keep-alive OPTIONS
   uint32_t rx_bad_requests = 0;   // answered 400
