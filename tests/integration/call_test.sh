@@ -106,6 +106,8 @@ it_step "1002 registers a second contact on port 5072" \
 
 it_step "forking: both contacts ring, 5070 answers, 5072 gets CANCEL (200, 487, ACK)" fork
 
+it_step "nothing leaks: DSP PERF shows transactions, calls and proxy contexts back to 0 used" \
+  it_pools_empty 45
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
 it_done

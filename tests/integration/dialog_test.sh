@@ -47,6 +47,8 @@ it_step "after the BYE DSP CALL lists no call" no_calls
 it_step "a second call from 1001 goes through (no call left counted)" \
   it_call_with uas_answer.xml uac_call.xml -timeout 20s -s 1002
 
+it_step "nothing leaks: DSP PERF shows transactions, calls and proxy contexts back to 0 used" \
+  it_pools_empty 45
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
 it_done

@@ -275,23 +275,25 @@ it_console_shows() {
   return 1
 }
 
-# it_pools_empty [LIMIT_S]: DSP PERF every 2 s until the transactions row
-# shows 0 used (answered requests wait out Timer J, 32 s), at most LIMIT_S
-# seconds (default 45).
+# it_pools_empty [LIMIT_S]: DSP PERF every 2 s until the TRANSACTIONS,
+# CALLS and PROXY_CONTEXTS pools show 0 used (answered requests wait out
+# Timer J, 32 s), at most LIMIT_S seconds (default 45).
 it_pools_empty() {
-  local start=$SECONDS mark row
+  local start=$SECONDS mark rows
   while (( SECONDS - start < ${1:-45} )); do
     mark=$(wc -l <"$IT_LOG")
     it_console "DSP PERF"
     sleep 0.5
-    row=$(tail -n +"$((mark + 1))" "$IT_LOG" | grep -E '^transactions +[0-9]+' | tail -n 1)
-    if [[ $row =~ ^transactions\ +0\  ]]; then
-      echo "after $((SECONDS - start)) s: $row"
+    rows=$(tail -n +"$((mark + 1))" "$IT_LOG" | grep -E '^(TRANSACTIONS|CALLS|PROXY_CONTEXTS) +[0-9]+')
+    if [[ $(grep -Ec '^[A-Z_]+ +0 ' <<<"$rows") -eq 3 ]]; then
+      echo "after $((SECONDS - start)) s:"
+      echo "$rows"
       return 0
     fi
     sleep 1.5
   done
-  echo "transactions pool not back to 0 after ${1:-45} s: $row"
+  echo "pools not back to 0 used after ${1:-45} s:"
+  echo "$rows"
   return 1
 }
 

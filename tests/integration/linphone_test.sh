@@ -140,7 +140,7 @@ quit_both() {
 }
 it_step "both phones quit" quit_both
 it_step "they unregistered: DSP REG lists none" gw_rows "DSP REG" '^100[12] ' 0
-it_step "DSP PERF: the transactions pool back to 0 used" it_pools_empty 45
+it_step "DSP PERF: transactions, calls and proxy contexts back to 0 used" it_pools_empty 45
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
 it_done

@@ -118,7 +118,7 @@ no_calls() {
 }
 it_step "after the BYEs DSP CALL lists none" no_calls
 
-it_step "DSP PERF: the transactions pool back to 0 used after the timers" it_pools_empty 45
+it_step "DSP PERF: transactions, calls and proxy contexts back to 0 used after the timers" it_pools_empty 45
 
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw

@@ -41,6 +41,8 @@ it_step "1001 registers again with a fresh Call-ID (new nonce, nc=1)" \
 it_step "replayed credentials (same nonce and nc, new transaction) are refused; nc+1 is accepted" \
   it_ns timeout 30 "$IT_PY" "$IT_ROOT/tests/integration/digest_replay.py" "$IT_GW_IP" 1003 1003
 
+it_step "nothing leaks: DSP PERF shows transactions, calls and proxy contexts back to 0 used" \
+  it_pools_empty 45
 it_step "host-sim still runs" it_gw_alive
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
 it_done

@@ -166,7 +166,7 @@ it_step "the default AUTH.ALGORITHMS is MD5 alone (baresip 1.0.0 refuses any oth
 pools_before() {
   pool_table >"$IT_TMP/pools.before"
   cat "$IT_TMP/pools.before"
-  grep -Eq '^transactions [0-9]+$' "$IT_TMP/pools.before" &&
+  grep -Eq '^TRANSACTIONS [0-9]+$' "$IT_TMP/pools.before" &&
     grep -Eq '^BINDINGS 0$' "$IT_TMP/pools.before"
 }
 it_step "DSP PERF before the phones: pool usage recorded, no bindings" pools_before
@@ -289,7 +289,7 @@ pools_back() {
   while (( SECONDS - start < 40 )); do
     pool_table >"$IT_TMP/pools.after"
     if [[ -s $IT_TMP/pools.after ]] && diff -q "$IT_TMP/pools.before" "$IT_TMP/pools.after" >/dev/null &&
-        grep -q '^transactions 0$' "$IT_TMP/pools.after"; then
+        grep -q '^TRANSACTIONS 0$' "$IT_TMP/pools.after"; then
       echo "after $((SECONDS - start)) s:"
       cat "$IT_TMP/pools.after"
       return 0

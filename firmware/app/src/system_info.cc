@@ -71,6 +71,22 @@ bool SystemInfo::DoPool(uint32_t i, PoolStats& out) {
     out.refused = gw_.users_.add_refused();
     return true;
   }
+  if (i == MEMP_MAX + 4) {
+    out.name = "CALLS";
+    out.capacity = static_cast<uint32_t>(proxy::Core::kMaxCalls);
+    out.used = static_cast<uint32_t>(gw_.core_.active_calls());
+    out.high_water = gw_.core_.call_stats().high_water;
+    out.refused = gw_.core_.call_stats().refused_full;
+    return true;
+  }
+  if (i == MEMP_MAX + 5) {
+    out.name = "PROXY_CONTEXTS";
+    out.capacity = static_cast<uint32_t>(proxy::Core::kContexts);
+    out.used = static_cast<uint32_t>(gw_.core_.active_contexts());
+    out.high_water = gw_.core_.stats().contexts_high_water;
+    out.refused = gw_.core_.stats().contexts_full;
+    return true;
+  }
   if (i == MEMP_MAX) {
     out.name = "LWIP_HEAP";
     out.capacity = static_cast<uint32_t>(lwip_stats.mem.avail);

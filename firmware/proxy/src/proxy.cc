@@ -467,6 +467,9 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
     return nullptr;
   }
   ctx->in_use = true;
+  if (const auto n = static_cast<uint32_t>(active_contexts()); n > stats_.contexts_high_water) {
+    stats_.contexts_high_water = n;
+  }
   ctx->invite = req.method() == Method::kInvite;
   ctx->final_sent = false;
   ctx->branch_count = 0;

@@ -44,6 +44,7 @@ struct CoreStats {
   uint32_t foreign = 0;              // 403: not our domain, no outbound proxying
   uint32_t proxy_challenges = 0;     // 407 sent
   uint32_t contexts_full = 0;        // 503: no response context free
+  uint32_t contexts_high_water = 0;  // most response contexts in use at once
   uint32_t timer_c = 0;              // Timer C fired on a branch
   uint32_t cancels_sent = 0;         // CANCELs sent to pending branches
   uint32_t cancels_received = 0;     // CANCELs matched to a proxied INVITE

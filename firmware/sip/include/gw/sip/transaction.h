@@ -336,7 +336,7 @@ class TransactionLayer {
   TransactionUser& tu_;
   TransactionConfig config_;
   TransactionStats stats_;
-  Pool<Transaction, kCapacity> pool_{"transactions"};
+  Pool<Transaction, kCapacity> pool_{"TRANSACTIONS"};
   uint32_t next_serial_ = 0;
   uint32_t tag_salt_ = 0;
   bool pool_full_logged_ = false;
