@@ -6,7 +6,8 @@
 // than the rest of the datagram; a Stack answers at most once, never to a
 // response or to ACK, never to something that is not a request, always to
 // the source address, with a parseable 200/400/501 no larger than
-// Stack::kMaxResponse.
+// Stack::kMaxResponse; fed as the head of an oversized datagram, it gets at
+// most one 413/513, on the same terms.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -163,6 +164,27 @@ void CheckStack(std::string_view input, const Message& req, bool parsed) {
   if (code == 200) GW_FUZZ_CHECK(parsed && req.method() == sip::Method::kOptions);
 }
 
+// The same bytes as the head of a datagram too large to take: at most one
+// answer, 413 or 513, to a request other than ACK, at the source.
+void CheckOversized(std::string_view input, const Message& req) {
+  RecordingSender sender;
+  sip::LocalIdentity identity;
+  identity.address = net::MakeIp4(192, 0, 2, 1);
+  sip::Stack stack(sender, identity, "imsgw-fuzz");
+  stack.OnOversized({reinterpret_cast<const std::byte*>(input.data()), input.size()},
+                    input.size() + 1, kPeer);
+  GW_FUZZ_CHECK(sender.count() <= 1);
+  GW_FUZZ_CHECK(stack.stats().rx_too_large == sender.count() ||
+                (sender.count() == 0 && stack.stats().tx_errors == 1));
+  if (sender.count() == 0) return;
+  GW_FUZZ_CHECK(req.is_request() && req.method() != sip::Method::kAck);
+  GW_FUZZ_CHECK(sender.to().addr == kPeer.addr);
+  Message resp;
+  (void)resp.Parse(sender.data());
+  GW_FUZZ_CHECK(!resp.is_request());
+  GW_FUZZ_CHECK(resp.status_code() == 413 || resp.status_code() == 513);
+}
+
 }  // namespace
 }  // namespace gw::fuzz
 
@@ -180,5 +202,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   GW_FUZZ_CHECK(again.Parse(input).ok() == parsed && again.error() == msg.error() &&
                 again.header_count() == msg.header_count());
   gw::fuzz::CheckStack(input, msg, parsed);
+  gw::fuzz::CheckOversized(input, msg);
   return 0;
 }

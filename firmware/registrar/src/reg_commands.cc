@@ -32,7 +32,7 @@ void DspReg(void* ctx, Call& call) {
                       static_cast<int>(aor.size()), aor.data());
     return;
   }
-  static constexpr Column kColumns[] = {{"USERNAME", 10}, {"CONTACT", 34}, {"SOURCE", 21},
+  static constexpr Column kColumns[] = {{"USERNAME", 10}, {"CONTACT", 42}, {"SOURCE", 21},
                                         {"NAT", 4},       {"EXPIRES", 8},  {"USER AGENT", 0}};
   const uint32_t now = deps.clock.NowMs();
   call.report.Ok();
