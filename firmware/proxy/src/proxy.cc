@@ -456,6 +456,12 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
       break;
     }
   }
+  // The request's own server transaction is at work already; its first
+  // branch needs one more.
+  if (ctx != nullptr &&
+      layer_->in_progress() + 1 > sip::TransactionLayer::kCapacity - kLocalReserve) {
+    ctx = nullptr;
+  }
   if (ctx == nullptr) {
     ++stats_.contexts_full;
     Reply(txn, req, 503, "Service Unavailable", "Retry-After: 5\r\n");

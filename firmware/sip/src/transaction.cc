@@ -141,6 +141,19 @@ void Transaction::SetIdentity(const Message& req, const Via& top_via, std::strin
   (void)call_id_.assign(call_id);
 }
 
+// Completed non-INVITE and Confirmed INVITE server transactions, Completed
+// client ones, and Accepted INVITEs (RFC 6026): only absorbing retransmissions.
+static bool Lingering(TransactionState state, TransactionKind kind) {
+  return state == TransactionState::kConfirmed || state == TransactionState::kAccepted ||
+         (state == TransactionState::kCompleted && kind != TransactionKind::kServerInvite);
+}
+
+size_t TransactionLayer::in_progress() const {
+  size_t n = 0;
+  pool_.ForEach([&](const Transaction& t) { n += !Lingering(t.state_, t.kind_); });
+  return n;
+}
+
 bool TransactionLayer::ReclaimOldestLingering() {
   // Completed non-INVITE and Confirmed INVITE server transactions,
   // Completed client ones, and Accepted INVITEs (RFC 6026) only absorb late
@@ -152,11 +165,7 @@ bool TransactionLayer::ReclaimOldestLingering() {
   // would do anyway.
   Transaction* oldest = nullptr;
   pool_.ForEach([&](Transaction& t) {
-    const bool lingering =
-        t.state_ == TransactionState::kConfirmed || t.state_ == TransactionState::kAccepted ||
-        (t.state_ == TransactionState::kCompleted &&
-         t.kind_ != TransactionKind::kServerInvite);
-    if (lingering && (oldest == nullptr ||
+    if (Lingering(t.state_, t.kind_) && (oldest == nullptr ||
                       static_cast<int32_t>(t.serial_ - oldest->serial_) < 0)) {
       oldest = &t;
     }

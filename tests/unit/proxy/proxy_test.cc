@@ -357,32 +357,39 @@ TEST(Proxy, ForksToEveryContactAndCancelsTheLoser) {
   rig->ExpectDrained();
 }
 
-TEST(Proxy, NoTransactionLeftForTheBranchGets503WithRetryAfterNot500) {
+TEST(Proxy, ProxyingLeavesRoomForLocalWork) {
+  // Forwarded INVITEs nobody answers (two transactions each, held until
+  // Timer B/C) take the pool only up to Core::kLocalReserve: the next one is
+  // our own overload, 503 with Retry-After (not 500, which 16.7 step 6 keeps
+  // for a received 503), while a REGISTER and an OPTIONS are still served.
   auto rig = std::make_unique<Rig>();
   rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
-  // Work in progress that the layer cannot reclaim (answered requests it
-  // can, see ProxyReclaim below): forwarded INVITEs nobody answers (two
-  // slots each) and one INVITE answered 404 waiting for its ACK (one slot),
-  // leaving exactly one slot: the next INVITE's server transaction.
   auto from_outside = [](std::string m, size_t i) {
     m.replace(m.find("sip:1001@imsgw.local"), 20, "sip:ext" + std::to_string(i) + "@example.com");
     m.replace(m.find("z9hG4bK-c1"), 10, "z9hG4bK-p" + std::to_string(i));
     m.replace(m.find("call-1@"), 7, "call-p" + std::to_string(i) + "@");
     return m;
   };
-  const size_t pending = (sip::TransactionLayer::kCapacity - 2) / 2;
-  for (size_t i = 0; i < pending; ++i) rig->Receive(from_outside(Invite(), i), kCaller);
-  rig->Receive(from_outside(Invite("sip:9999@imsgw.local"), 9999), kCaller);
-  ASSERT_EQ(rig->CountTo(kCaller, "SIP/2.0 404"), 1u);
-  ASSERT_EQ(rig->layer->active(), sip::TransactionLayer::kCapacity - 1);
-  std::string invite = from_outside(Invite(), 7777);
-  rig->Receive(invite, kCaller);
+  const size_t room = (sip::TransactionLayer::kCapacity - Core::kLocalReserve) / 2;
+  for (size_t i = 0; i < room; ++i) rig->Receive(from_outside(Invite(), i), kCaller);
+  ASSERT_EQ(rig->CountTo(kCallee, "INVITE "), room);
+  ASSERT_EQ(rig->CountTo(kCaller, "SIP/2.0 503"), 0u);
+  rig->Receive(from_outside(Invite(), 7777), kCaller);
   const auto* answer = rig->Find(kCaller, "SIP/2.0 503 Service Unavailable");
-  ASSERT_NE(answer, nullptr) << "our own overload is a 503, not a 500 (16.7 step 6 is for received ones)";
+  ASSERT_NE(answer, nullptr);
   EXPECT_NE(answer->data.find("Call-ID: call-p7777@"), std::string::npos);
   EXPECT_NE(answer->data.find("Retry-After: 5\r\n"), std::string::npos);
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 500"), 0u);
-  EXPECT_EQ(rig->CountTo(kCallee, "INVITE "), pending) << "the last INVITE was not forwarded";
+  EXPECT_EQ(rig->CountTo(kCallee, "INVITE "), room) << "the last INVITE was not forwarded";
+  EXPECT_EQ(rig->core.stats().contexts_full, 1u);
+  std::string reg = Invite("sip:imsgw.local", "", "REGISTER");
+  reg.replace(reg.find("z9hG4bK-c1"), 10, "z9hG4bK-r1");
+  rig->Receive(reg, kCaller);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 401"), 1u) << "the registrar still has room";
+  std::string options = Invite("sip:imsgw.local", "", "OPTIONS");
+  options.replace(options.find("z9hG4bK-c1"), 10, "z9hG4bK-o1");
+  rig->Receive(options, kCaller);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 200"), 1u);
   rig->ExpectDrained();
 }
 

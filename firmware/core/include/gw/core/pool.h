@@ -75,6 +75,11 @@ class Pool {
     for (size_t i = 0; i < kCapacity; ++i)
       if (next_[i] == kInUse) fn(*Slot(static_cast<int32_t>(i)));
   }
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (size_t i = 0; i < kCapacity; ++i)
+      if (next_[i] == kInUse) fn(*Slot(static_cast<int32_t>(i)));
+  }
 
   size_t used() const { return stats_.used; }
   static constexpr size_t capacity() { return kCapacity; }
@@ -83,6 +88,9 @@ class Pool {
  private:
   static constexpr int32_t kInUse = -2;
   T* Slot(int32_t i) { return std::launder(reinterpret_cast<T*>(storage_ + sizeof(T) * i)); }
+  const T* Slot(int32_t i) const {
+    return std::launder(reinterpret_cast<const T*>(storage_ + sizeof(T) * i));
+  }
 
   alignas(T) std::byte storage_[sizeof(T) * kCapacity];
   int32_t next_[kCapacity];

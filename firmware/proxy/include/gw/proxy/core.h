@@ -120,6 +120,11 @@ class Core : public sip::TransactionUser {
   // One context per proxied request in flight: each holds at least a server
   // and a client transaction.
   static constexpr size_t kContexts = GW_CAP_TRANSACTIONS / 2;
+  // Transactions proxying may not take: REGISTER, OPTIONS and the like
+  // always find room, however many forwarded requests wait for answers
+  // (a burst of requests to phones that never answer would otherwise hold
+  // the whole pool for Timer F/B, 32 s).
+  static constexpr size_t kLocalReserve = GW_CAP_TRANSACTIONS / 8;
 
   explicit Core(const CoreDeps& deps) : deps_(deps) {}
   // The layer must be attached before traffic arrives.

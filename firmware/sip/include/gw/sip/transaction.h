@@ -299,6 +299,8 @@ class TransactionLayer {
   const TransactionStats& stats() const { return stats_; }
   const PoolStats& pool_stats() const { return pool_.stats(); }
   size_t active() const { return pool_.used(); }
+  // Transactions at work (not lingering: those give way to new work).
+  size_t in_progress() const;
 
  private:
   friend class Transaction;
