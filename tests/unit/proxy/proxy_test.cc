@@ -329,6 +329,43 @@ TEST(Proxy, LooseRoutingKeepsTheOtherRoutes) {
   rig->ExpectDrained();
 }
 
+TEST(Proxy, EveryOtherMethodIsProxiedInAndOutOfDialog) {
+  // RFC 3261 16: the proxy forwards what it does not understand as well as
+  // what it does; only dialog-creating requests get our Record-Route.
+  struct Case {
+    const char* method;
+    bool in_dialog;
+    bool record_route;
+  };
+  const Case cases[] = {
+      {"PRACK", true, false},      {"UPDATE", true, false},    {"INFO", true, false},
+      {"NOTIFY", true, false},     {"SUBSCRIBE", false, true}, {"REFER", false, true},
+      {"PUBLISH", false, false},   {"FOO", false, false},      {"INFO", false, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.method) + (c.in_dialog ? " in dialog" : " out of dialog"));
+    auto rig = std::make_unique<Rig>();
+    rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+    std::string req =
+        c.in_dialog
+            ? Invite("sip:1002@198.51.100.1:5070", "Route: <sip:198.51.100.2;lr>\r\n", c.method, "t2")
+            : Invite("sip:1002@imsgw.local", "", c.method);
+    rig->Receive(req, kCaller);
+    const auto* fwd = rig->Find(kCallee, std::string(c.method) + " sip:1002@198.51.100.1:5070 ");
+    ASSERT_NE(fwd, nullptr);
+    EXPECT_EQ(Header(fwd->data, sip::HeaderId::kMaxForwards), "69");
+    EXPECT_EQ(Header(fwd->data, sip::HeaderId::kRoute), "<absent>") << "our own Route is gone";
+    EXPECT_EQ(Header(fwd->data, sip::HeaderId::kRecordRoute) != "<absent>", c.record_route)
+        << fwd->data;
+    EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 100"), 0u) << "no 100 Trying for non-INVITE";
+    rig->Answer(rig->IndexOf(fwd), 202, "Accepted", kCallee, c.in_dialog ? "t2" : "t9");
+    const auto* up = rig->Find(kCaller, "SIP/2.0 202 Accepted");
+    ASSERT_NE(up, nullptr);
+    EXPECT_EQ(Header(up->data, sip::HeaderId::kCSeq), std::string("1 ") + c.method);
+    rig->ExpectDrained();
+  }
+}
+
 TEST(Proxy, ForksToEveryContactAndCancelsTheLoser) {
   auto rig = std::make_unique<Rig>();
   rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
