@@ -6,7 +6,8 @@
 #   4. OPTIONS gets 200 again afterwards
 #   5. sizes: a 6,000-byte OPTIONS (IP fragments, reassembled) gets 200; a
 #      9,000-byte one (over the 8 KiB datagram limit) gets 413; a 30,000-byte
-#      one (beyond lwIP's reassembly) gets nothing; DSP PERF counts them and
+#      one (beyond lwIP's reassembly) gets nothing; DSP PERF counts them all
+#      (sip.udp rx too big, sip rx too big (413), lwip.ipfrag drop) and
 #      OPTIONS still gets 200
 #   6. console EOF stops host-sim with exit 0
 # Usage: tests/integration/options_test.sh BUILD_DIR   (as root)
@@ -43,9 +44,11 @@ it_step "a 9,000-byte OPTIONS (over 8 KiB) gets 413" \
 it_step "a 30,000-byte OPTIONS gets no answer" answer_is "no answer" 30000 2
 perf_counts() {
   it_console_shows '^sip\.udp +rx too big +1\b' "DSP PERF" &&
-    grep -Eq '^sip +rx too big \(413\) +1\b' "$IT_LOG"
+    grep -Eq '^sip +rx too big \(413\) +1\b' "$IT_LOG" &&
+    grep -Eq '^lwip\.ipfrag +drop +[1-9][0-9]*$' "$IT_LOG"
 }
-it_step "DSP PERF counts the datagram over the limit and the 413" perf_counts
+it_step "DSP PERF counts the datagram over the limit, the 413 and the fragments lwIP dropped" \
+  perf_counts
 it_step "OPTIONS still gets 200 after the oversized ones" it_sipp "$scenario"
 it_step "console EOF stops host-sim with exit 0" it_stop_gw
 it_done
