@@ -29,6 +29,43 @@ std::string_view UserOf(std::string_view uri_text) {
   return sip::ParseUri(uri_text, uri).ok() ? uri.user : std::string_view{};
 }
 
+// The route sets of the BYEs RMV CALL sends, from the 2xx's Record-Route
+// (RFC 3261 12.1, seen from where we stand): the values above ours lead to
+// the callee (nearest first: reversed), those below ours to the caller (in
+// order). Empty when we are the only record-routing hop, or when a set does
+// not fit (the BYE then goes without it, logged).
+void SplitRecordRoute(const Message& resp, const sip::LocalIdentity& id, CallRecord& rec) {
+  constexpr size_t kMaxValues = 16;
+  std::string_view values[kMaxValues];
+  size_t n = 0;
+  for (size_t i = 0; i < resp.header_count(); ++i) {
+    if (resp.header(i).id != HeaderId::kRecordRoute) continue;
+    sip::ValueSplitter split(resp.header(i).value);
+    std::string_view v;
+    while (n < kMaxValues && split.Next(v)) values[n++] = v;
+  }
+  size_t self = n;
+  for (size_t i = 0; i < n && self == n; ++i) {
+    const std::string_view uri = sip::AddrSpecOf(values[i]);
+    if (sip::IsLocalUri(id, uri) && UserOf(uri).empty()) self = i;
+  }
+  if (self == n) return;  // not record-routed by us: nothing to go by
+  bool fits = true;
+  for (size_t i = self; i-- > 0;) {
+    if (!rec.callee_route.empty()) fits = rec.callee_route.append(", ").ok() && fits;
+    fits = rec.callee_route.append(values[i]).ok() && fits;
+  }
+  for (size_t i = self + 1; i < n; ++i) {
+    if (!rec.caller_route.empty()) fits = rec.caller_route.append(", ").ok() && fits;
+    fits = rec.caller_route.append(values[i]).ok() && fits;
+  }
+  if (!fits) {
+    GW_LOG_WARN("call", "call of %s: route set too long to keep", rec.caller.c_str());
+    rec.callee_route.clear();
+    rec.caller_route.clear();
+  }
+}
+
 }  // namespace
 
 const char* CallStateName(CallState state) {
@@ -114,6 +151,7 @@ void Core::ConfirmCall(ResponseContext& ctx, const Message& resp,
   rec.answer_ms = deps_.clock.NowMs();
   (void)rec.to_tag.assign(TagOf(resp, HeaderId::kTo));
   (void)rec.callee_contact.assign(AddrOf(resp, HeaderId::kContact));
+  SplitRecordRoute(resp, deps_.identity, rec);
   rec.callee_addr = branch.peer();
   rec.context = nullptr;
   ++call_stats_.answered;
@@ -161,6 +199,10 @@ void Core::SendBye(const CallRecord& call, bool to_callee) {
     s = tx_.Format(";branch=z9hG4bKgwbye%08lx%lx\r\nMax-Forwards: 70\r\n",
                    static_cast<unsigned long>(deps_.proxy.branch_salt),
                    static_cast<unsigned long>(++branch_counter_));
+  }
+  const std::string_view route = to_callee ? call.callee_route.view() : call.caller_route.view();
+  if (s.ok() && !route.empty()) {
+    s = tx_.Format("Route: %.*s\r\n", static_cast<int>(route.size()), route.data());
   }
   // Toward the callee we speak as the caller, and the other way round.
   const CallRecord& c = call;

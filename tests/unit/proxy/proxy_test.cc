@@ -796,9 +796,37 @@ TEST(Calls, HangUpSendsByeToBothSidesFromTheDialogState) {
   EXPECT_EQ(Header(to_callee->data, sip::HeaderId::kCSeq), "2 BYE");
   EXPECT_EQ(Header(to_caller->data, sip::HeaderId::kFrom), "<sip:1002@imsgw.local>;tag=t2");
   EXPECT_EQ(Header(to_caller->data, sip::HeaderId::kTo), "<sip:1001@imsgw.local>;tag=f1");
+  EXPECT_EQ(Header(to_callee->data, sip::HeaderId::kRoute), "<absent>") << "we are the only hop";
+  EXPECT_EQ(Header(to_caller->data, sip::HeaderId::kRoute), "<absent>");
   rig->Answer(rig->IndexOf(to_callee), 200, "OK", kCallee, "");
   rig->Answer(rig->IndexOf(to_caller), 200, "OK", kCaller, "");
   EXPECT_EQ(rig->core.HangUpAll(), 0u);
+  rig->ExpectDrained();
+}
+
+TEST(Calls, HangUpByesCarryTheRouteSetsOfTheOtherProxies) {
+  // A proxy on each side record-routed too: 198.51.100.9 next to the callee
+  // (above us in the 2xx's Record-Route), 203.0.113.5 next to the caller
+  // (below us). Each BYE names the proxies between us and its party.
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite("sip:1002@imsgw.local", "Record-Route: <sip:203.0.113.5;lr>\r\n"), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 200, "OK", kCallee, "t2",
+              "Contact: <sip:1002@198.51.100.1:5070>\r\n"
+              "Record-Route: <sip:198.51.100.9;lr;x=1>, <sip:198.51.100.8;lr>\r\n"
+              "Record-Route: <sip:198.51.100.2:5060;lr>, <sip:203.0.113.5;lr>, <sip:203.0.113.4;lr>\r\n");
+  ASSERT_TRUE(rig->core.HangUp("call-1@198.51.100.1").ok());
+  const auto* to_callee = rig->Find(kCallee, "BYE sip:1002@198.51.100.1:5070 SIP/2.0\r\n");
+  const auto* to_caller = rig->Find(kCaller, "BYE sip:1001@198.51.100.1:5061 SIP/2.0\r\n");
+  ASSERT_NE(to_callee, nullptr);
+  ASSERT_NE(to_caller, nullptr);
+  EXPECT_EQ(Header(to_callee->data, sip::HeaderId::kRoute),
+            "<sip:198.51.100.8;lr>, <sip:198.51.100.9;lr;x=1>");
+  EXPECT_EQ(Header(to_caller->data, sip::HeaderId::kRoute),
+            "<sip:203.0.113.5;lr>, <sip:203.0.113.4;lr>");
+  rig->Answer(rig->IndexOf(to_callee), 200, "OK", kCallee, "");
+  rig->Answer(rig->IndexOf(to_caller), 200, "OK", kCaller, "");
   rig->ExpectDrained();
 }
 

@@ -22,6 +22,7 @@ struct CallRecord {
   static constexpr size_t kMaxCallId = 96;
   static constexpr size_t kMaxTag = 48;
   static constexpr size_t kMaxUri = 96;
+  static constexpr size_t kMaxRoute = 160;
 
   bool in_use = false;
   CallState state = CallState::kEarly;
@@ -34,6 +35,10 @@ struct CallRecord {
   String<kMaxUri> to_uri;              // To addr-spec
   String<kMaxUri> caller_contact;      // Contact of the INVITE: the caller's target
   String<kMaxUri> callee_contact;      // Contact of the 2xx: the callee's target
+  // Route sets toward each side (the other proxies that record-routed;
+  // loose routers: the BYE goes to the stored address, the next hop).
+  String<kMaxRoute> callee_route;
+  String<kMaxRoute> caller_route;
   net::Endpoint caller_addr;           // where the INVITE came from
   net::Endpoint callee_addr;           // where the INVITE went (a NATed binding's source)
   uint32_t caller_cseq = 0;            // highest CSeq seen from each side

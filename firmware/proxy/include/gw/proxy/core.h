@@ -11,7 +11,8 @@
 // Not done here (documented limits): requests for other domains get 403 (no
 // outbound proxying); hosts in URIs must be IPv4 literals (no DNS); a
 // CANCELed branch whose UAS never answers keeps its client transaction until
-// its own timers end it.
+// its own timers end it; RMV CALL's BYEs carry the route set of the other
+// record-routing proxies but assume they are loose routers.
 #include <cstdint>
 #include <string_view>
 
