@@ -26,10 +26,11 @@ namespace {
 constexpr int kExitStartup = 1;
 constexpr int kExitUsage = 2;
 
-void StopOnEof() { gw::app::RequestStop(); }
+void StopOnEof() {
+  gw::app::RequestStop();
+}
 
-Status OpenRegion(FileStorage& region, const std::string& dir,
-                  const char* file) {
+Status OpenRegion(FileStorage& region, const std::string& dir, const char* file) {
   std::string path = dir + "/" + file;
   Status s = region.Open(path.c_str());
   if (s == Status::FailedPrecondition()) {
@@ -38,8 +39,8 @@ Status OpenRegion(FileStorage& region, const std::string& dir,
             "directory %s\n",
             path.c_str(), dir.c_str());
   } else if (!s.ok()) {
-    fprintf(stderr, "imsgw-host-sim: cannot open %s: %s (%s)\n", path.c_str(),
-            strerror(errno), s.str());
+    fprintf(stderr, "imsgw-host-sim: cannot open %s: %s (%s)\n", path.c_str(), strerror(errno),
+            s.str());
   }
   return s;
 }
@@ -73,12 +74,9 @@ int Main(int argc, char** argv) {
   }
 
   // Everything the loop touches lives here, for the life of the process.
-  static FileStorage config_storage(StorageLayout::kSectorSize,
-                                    StorageLayout::kConfigSectors);
-  static FileStorage user_storage(StorageLayout::kSectorSize,
-                                  StorageLayout::kUserSectors);
-  static FileStorage cdr_storage(StorageLayout::kSectorSize,
-                                 StorageLayout::kCdrSectors);
+  static FileStorage config_storage(StorageLayout::kSectorSize, StorageLayout::kConfigSectors);
+  static FileStorage user_storage(StorageLayout::kSectorSize, StorageLayout::kUserSectors);
+  static FileStorage cdr_storage(StorageLayout::kSectorSize, StorageLayout::kCdrSectors);
   if (!OpenRegion(config_storage, options.state_dir, "config.bin").ok() ||
       !OpenRegion(user_storage, options.state_dir, "users.bin").ok() ||
       !OpenRegion(cdr_storage, options.state_dir, "cdr.bin").ok()) {
@@ -99,17 +97,16 @@ int Main(int argc, char** argv) {
 
   InstallCrashHandlers();
   const int wake_fd = InstallStopSignals(&gw::app::RequestStop);
-  static PollIdler idler(tap, console, wake_fd,
-                         options.exit_on_eof ? &StopOnEof : nullptr);
+  static PollIdler idler(tap, console, wake_fd, options.exit_on_eof ? &StopOnEof : nullptr);
 
   const auto& ip = options.ip;
   const auto mac = tap.Mac();
   fprintf(stderr,
           "imsgw-host-sim %s: tap %s mac %02x:%02x:%02x:%02x:%02x:%02x ip "
           "%u.%u.%u.%u state %s%s%s\n",
-          GW_VERSION, tap.name(), mac[0], mac[1], mac[2], mac[3], mac[4],
-          mac[5], ip[0], ip[1], ip[2], ip[3], options.state_dir.c_str(),
-          overrides.empty() ? "" : " overrides ", overrides.c_str());
+          GW_VERSION, tap.name(), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], ip[0], ip[1],
+          ip[2], ip[3], options.state_dir.c_str(), overrides.empty() ? "" : " overrides ",
+          overrides.c_str());
 
   static gw::app::Platform platform{
       .clock = clock,
@@ -121,9 +118,7 @@ int Main(int argc, char** argv) {
       .config_storage = config_storage,
       .user_storage = user_storage,
       .cdr_storage = cdr_storage,
-      .net_config = {.address = options.ip,
-                     .netmask = options.netmask,
-                     .gateway = options.gateway},
+      .net_config = {.address = options.ip, .netmask = options.netmask, .gateway = options.gateway},
       .overrides = overrides,
   };
 
@@ -137,4 +132,6 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace gw::host
 
-int main(int argc, char** argv) { return gw::host::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return gw::host::Main(argc, argv);
+}

@@ -25,8 +25,8 @@ Board& InitBoard() {
   static Lan9118 eth(kLan9118Base, kMacAddress);
   static WfiIdler idler(uart, eth);
   static JitterEntropy entropy(MacSalt(kMacAddress));
-  static Board board{uart,   clock, wall_clock,         idler,
-                     entropy, eth,  InitBoardStorage(), ReadBootArgs()};
+  static Board board{uart,    clock, wall_clock,         idler,
+                     entropy, eth,   InitBoardStorage(), ReadBootArgs()};
   return board;
 }
 

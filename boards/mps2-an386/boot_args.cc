@@ -15,7 +15,9 @@ constexpr size_t kMagicSize = sizeof(kBootArgsMagic);
 constexpr size_t kMaxText = 1024;
 char text[kMaxText];
 
-bool Printable(char c) { return c >= ' ' && c <= '~'; }
+bool Printable(char c) {
+  return c >= ' ' && c <= '~';
+}
 
 }  // namespace
 
@@ -24,8 +26,7 @@ std::string_view ReadBootArgs() {
   const size_t block_size = reinterpret_cast<uintptr_t>(__gw_bootargs_size);
   if (std::memcmp(block, kBootArgsMagic, kMagicSize) != 0) return {};
   const char* src = block + kMagicSize;
-  const size_t limit =
-      block_size - kMagicSize < kMaxText ? block_size - kMagicSize : kMaxText;
+  const size_t limit = block_size - kMagicSize < kMaxText ? block_size - kMagicSize : kMaxText;
   size_t n = 0;
   while (n < limit && src[n] != '\0') {
     if (!Printable(src[n])) return {};

@@ -10,8 +10,8 @@ void CpuReset() {
   board::DataSyncBarrier();
   const uint32_t priority_group =
       board::Read32(board::scs::kAircr) & board::scs::kAircrPriGroupMask;
-  board::Write32(board::scs::kAircr, board::scs::kAircrVectKey | priority_group |
-                                         board::scs::kAircrSysResetReq);
+  board::Write32(board::scs::kAircr,
+                 board::scs::kAircrVectKey | priority_group | board::scs::kAircrSysResetReq);
   board::DataSyncBarrier();
   while (true) {
   }
@@ -35,6 +35,8 @@ void Panic(std::string_view message) {
   }
 }
 
-std::string_view BoardName() { return "mps2-an386"; }
+std::string_view BoardName() {
+  return "mps2-an386";
+}
 
 }  // namespace gw::hal

@@ -13,7 +13,9 @@ constexpr int kSamplesPerWord = 16;
 uint32_t pool[kPoolWords];
 uint32_t pool_index = 0;
 
-constexpr uint32_t Rotl(uint32_t v, int n) { return (v << n) | (v >> (32 - n)); }
+constexpr uint32_t Rotl(uint32_t v, int n) {
+  return (v << n) | (v >> (32 - n));
+}
 
 // Murmur3's 32-bit finaliser: every input bit affects every output bit.
 constexpr uint32_t Avalanche(uint32_t h) {
@@ -42,8 +44,8 @@ uint32_t TimerSample() {
 
 void EntropyPool::AddEvent(uint32_t data) {
   const uint32_t i = pool_index++ % kPoolWords;
-  pool[i] = Avalanche(pool[i] ^ Rotl(data, static_cast<int>(i) + 1) ^
-                      TimerSample() ^ pool[(i + 1) % kPoolWords]);
+  pool[i] = Avalanche(pool[i] ^ Rotl(data, static_cast<int>(i) + 1) ^ TimerSample() ^
+                      pool[(i + 1) % kPoolWords]);
 }
 
 uint32_t EntropyPool::Draw() {

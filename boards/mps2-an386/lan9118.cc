@@ -88,7 +88,9 @@ Lan9118* irq_target = nullptr;
 
 }  // namespace
 
-uint32_t Lan9118::Reg(uintptr_t offset) const { return Read32(base_ + offset); }
+uint32_t Lan9118::Reg(uintptr_t offset) const {
+  return Read32(base_ + offset);
+}
 void Lan9118::SetReg(uintptr_t offset, uint32_t value) {
   Write32(base_ + offset, value);
 }
@@ -120,7 +122,9 @@ uint16_t Lan9118::PhyRead(uint32_t index) {
   return static_cast<uint16_t>(MacRead(kMacMiiData));
 }
 
-bool Lan9118::LinkUp() { return (PhyRead(kPhyBasicStatus) & kPhyLinkUp) != 0; }
+bool Lan9118::LinkUp() {
+  return (PhyRead(kPhyBasicStatus) & kPhyLinkUp) != 0;
+}
 
 Status Lan9118::DoStart() {
   if (Reg(kByteTest) != kByteTestValue) return Status::Unavailable();
@@ -135,12 +139,10 @@ Status Lan9118::DoStart() {
   }
   if (i >= kPollLimit) return Status::Unavailable();
 
-  MacWrite(kMacAddrL, static_cast<uint32_t>(mac_[0]) |
-                          (static_cast<uint32_t>(mac_[1]) << 8) |
+  MacWrite(kMacAddrL, static_cast<uint32_t>(mac_[0]) | (static_cast<uint32_t>(mac_[1]) << 8) |
                           (static_cast<uint32_t>(mac_[2]) << 16) |
                           (static_cast<uint32_t>(mac_[3]) << 24));
-  MacWrite(kMacAddrH, static_cast<uint32_t>(mac_[4]) |
-                          (static_cast<uint32_t>(mac_[5]) << 8));
+  MacWrite(kMacAddrH, static_cast<uint32_t>(mac_[4]) | (static_cast<uint32_t>(mac_[5]) << 8));
 
   SetReg(kRxCfg, kRxCfgDefault);
   SetReg(kTxCfg, kTxCfgTxOn);
@@ -159,8 +161,7 @@ Status Lan9118::DoStart() {
 
 bool Lan9118::RxPending() const {
   if (!started_) return false;
-  return irq_flag_ ||
-         ((Reg(kRxFifoInf) >> kRxStatusUsedShift) & kRxStatusUsedMask) != 0;
+  return irq_flag_ || ((Reg(kRxFifoInf) >> kRxStatusUsedShift) & kRxStatusUsedMask) != 0;
 }
 
 void Lan9118::DiscardWords(uint32_t words) {
@@ -180,8 +181,7 @@ Result<size_t> Lan9118::DoReceive(std::span<std::byte> out) {
     }
     const uint32_t status = Reg(kRxStatusFifo);
     EntropyPool::AddEvent(status);
-    const size_t length =
-        (status >> kRxStatusLengthShift) & kRxStatusLengthMask;  // with FCS
+    const size_t length = (status >> kRxStatusLengthShift) & kRxStatusLengthMask;  // with FCS
     const uint32_t words = static_cast<uint32_t>((length + 3) / 4);
     if ((status & kRxStatusErrorSummary) != 0 || length < kMinFrame + kFcsBytes) {
       ++counters_.rx_errors;
@@ -246,7 +246,9 @@ void Lan9118::OnInterrupt() {
   irq_flag_ = true;
 }
 
-void RegisterEthIrqTarget(Lan9118* device) { irq_target = device; }
+void RegisterEthIrqTarget(Lan9118* device) {
+  irq_target = device;
+}
 
 }  // namespace gw::board
 

@@ -13,11 +13,11 @@ namespace gw::board {
 struct Lan9118Counters {
   uint32_t rx_frames = 0;
   uint32_t tx_frames = 0;
-  uint32_t rx_errors = 0;     // error bit in the RX status word
-  uint32_t rx_too_big = 0;    // frame larger than the caller's buffer
-  uint32_t tx_no_room = 0;    // TX FIFO full: frame refused
-  uint32_t tx_too_big = 0;    // frame longer than kMaxFrame
-  uint32_t tx_errors = 0;     // error bit in the TX status word
+  uint32_t rx_errors = 0;   // error bit in the RX status word
+  uint32_t rx_too_big = 0;  // frame larger than the caller's buffer
+  uint32_t tx_no_room = 0;  // TX FIFO full: frame refused
+  uint32_t tx_too_big = 0;  // frame longer than kMaxFrame
+  uint32_t tx_errors = 0;   // error bit in the TX status word
   uint32_t irqs = 0;
 };
 

@@ -29,12 +29,15 @@ int __cxa_atexit(void (*destructor)(void*), void* object, void* dso_handle) {
   return 0;
 }
 
-void __cxa_pure_virtual() { gw::hal::Panic("pure virtual function called"); }
+void __cxa_pure_virtual() {
+  gw::hal::Panic("pure virtual function called");
+}
 
-void abort() { gw::hal::Panic("abort() called"); }
+void abort() {
+  gw::hal::Panic("abort() called");
+}
 
-void __assert_func(const char* file, int line, const char* function,
-                   const char* expression) {
+void __assert_func(const char* file, int line, const char* function, const char* expression) {
   (void)line;
   (void)function;
   (void)file;
@@ -44,18 +47,32 @@ void __assert_func(const char* file, int line, const char* function,
 }  // extern "C"
 
 namespace {
-[[noreturn]] void NewCalled() { gw::hal::Panic("heap use: operator new called"); }
+[[noreturn]] void NewCalled() {
+  gw::hal::Panic("heap use: operator new called");
+}
 [[noreturn]] void DeleteCalled() {
   gw::hal::Panic("heap use: operator delete called");
 }
 }  // namespace
 
-void* operator new(std::size_t) { NewCalled(); }
-void* operator new[](std::size_t) { NewCalled(); }
-void* operator new(std::size_t, const std::nothrow_t&) noexcept { NewCalled(); }
-void* operator new[](std::size_t, const std::nothrow_t&) noexcept { NewCalled(); }
-void* operator new(std::size_t, std::align_val_t) { NewCalled(); }
-void* operator new[](std::size_t, std::align_val_t) { NewCalled(); }
+void* operator new(std::size_t) {
+  NewCalled();
+}
+void* operator new[](std::size_t) {
+  NewCalled();
+}
+void* operator new(std::size_t, const std::nothrow_t&) noexcept {
+  NewCalled();
+}
+void* operator new[](std::size_t, const std::nothrow_t&) noexcept {
+  NewCalled();
+}
+void* operator new(std::size_t, std::align_val_t) {
+  NewCalled();
+}
+void* operator new[](std::size_t, std::align_val_t) {
+  NewCalled();
+}
 void* operator new(std::size_t, std::align_val_t, const std::nothrow_t&) noexcept {
   NewCalled();
 }
@@ -63,15 +80,33 @@ void* operator new[](std::size_t, std::align_val_t, const std::nothrow_t&) noexc
   NewCalled();
 }
 
-void operator delete(void*) noexcept { DeleteCalled(); }
-void operator delete[](void*) noexcept { DeleteCalled(); }
-void operator delete(void*, std::size_t) noexcept { DeleteCalled(); }
-void operator delete[](void*, std::size_t) noexcept { DeleteCalled(); }
-void operator delete(void*, const std::nothrow_t&) noexcept { DeleteCalled(); }
-void operator delete[](void*, const std::nothrow_t&) noexcept { DeleteCalled(); }
-void operator delete(void*, std::align_val_t) noexcept { DeleteCalled(); }
-void operator delete[](void*, std::align_val_t) noexcept { DeleteCalled(); }
-void operator delete(void*, std::size_t, std::align_val_t) noexcept { DeleteCalled(); }
+void operator delete(void*) noexcept {
+  DeleteCalled();
+}
+void operator delete[](void*) noexcept {
+  DeleteCalled();
+}
+void operator delete(void*, std::size_t) noexcept {
+  DeleteCalled();
+}
+void operator delete[](void*, std::size_t) noexcept {
+  DeleteCalled();
+}
+void operator delete(void*, const std::nothrow_t&) noexcept {
+  DeleteCalled();
+}
+void operator delete[](void*, const std::nothrow_t&) noexcept {
+  DeleteCalled();
+}
+void operator delete(void*, std::align_val_t) noexcept {
+  DeleteCalled();
+}
+void operator delete[](void*, std::align_val_t) noexcept {
+  DeleteCalled();
+}
+void operator delete(void*, std::size_t, std::align_val_t) noexcept {
+  DeleteCalled();
+}
 void operator delete[](void*, std::size_t, std::align_val_t) noexcept {
   DeleteCalled();
 }

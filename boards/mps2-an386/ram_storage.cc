@@ -62,10 +62,10 @@ BoardStorage InitBoardStorage() {
   static RamStorageRegion cdr(__gw_storage_cdr, SymbolValue(__gw_storage_cdr_size));
 
   auto* header = reinterpret_cast<StorageHeader*>(__gw_storage_header);
-  const uint32_t layout = static_cast<uint32_t>(
-      config.Size() ^ (users.Size() << 1) ^ (cdr.Size() << 2));
-  const bool cold = header->magic != kHeaderMagic ||
-                    header->version != kHeaderVersion || header->layout != layout;
+  const uint32_t layout =
+      static_cast<uint32_t>(config.Size() ^ (users.Size() << 1) ^ (cdr.Size() << 2));
+  const bool cold = header->magic != kHeaderMagic || header->version != kHeaderVersion ||
+                    header->layout != layout;
   if (cold) {
     for (RamStorageRegion* r : {&config, &users, &cdr}) {
       for (size_t s = 0; s < r->SectorCount(); ++s) r->EraseSector(s).IgnoreError();

@@ -18,8 +18,7 @@ class RamStorageRegion final : public hal::StorageRegion {
  public:
   static constexpr size_t kSectorSize = 4096;
 
-  RamStorageRegion(std::byte* base, size_t size)
-      : base_(base), sectors_(size / kSectorSize) {}
+  RamStorageRegion(std::byte* base, size_t size) : base_(base), sectors_(size / kSectorSize) {}
 
   std::byte* Base() const { return base_; }
 

@@ -62,14 +62,30 @@ inline constexpr uintptr_t kDwtCyccnt = 0xE000'1004;
 inline constexpr uint32_t kDwtCycCntEna = 1u << 0;
 }  // namespace scs
 
-inline void NvicEnable(uint32_t irq) { Write32(scs::kNvicIser0 + 4 * (irq / 32), 1u << (irq % 32)); }
-inline void NvicDisable(uint32_t irq) { Write32(scs::kNvicIcer0 + 4 * (irq / 32), 1u << (irq % 32)); }
-inline void NvicClearPending(uint32_t irq) { Write32(scs::kNvicIcpr0 + 4 * (irq / 32), 1u << (irq % 32)); }
+inline void NvicEnable(uint32_t irq) {
+  Write32(scs::kNvicIser0 + 4 * (irq / 32), 1u << (irq % 32));
+}
+inline void NvicDisable(uint32_t irq) {
+  Write32(scs::kNvicIcer0 + 4 * (irq / 32), 1u << (irq % 32));
+}
+inline void NvicClearPending(uint32_t irq) {
+  Write32(scs::kNvicIcpr0 + 4 * (irq / 32), 1u << (irq % 32));
+}
 
-inline void DisableIrq() { __asm volatile("cpsid i" ::: "memory"); }
-inline void EnableIrq() { __asm volatile("cpsie i" ::: "memory"); }
-inline void WaitForInterrupt() { __asm volatile("wfi" ::: "memory"); }
-inline void DataSyncBarrier() { __asm volatile("dsb 0xF" ::: "memory"); }
-inline void InstructionSyncBarrier() { __asm volatile("isb 0xF" ::: "memory"); }
+inline void DisableIrq() {
+  __asm volatile("cpsid i" ::: "memory");
+}
+inline void EnableIrq() {
+  __asm volatile("cpsie i" ::: "memory");
+}
+inline void WaitForInterrupt() {
+  __asm volatile("wfi" ::: "memory");
+}
+inline void DataSyncBarrier() {
+  __asm volatile("dsb 0xF" ::: "memory");
+}
+inline void InstructionSyncBarrier() {
+  __asm volatile("isb 0xF" ::: "memory");
+}
 
 }  // namespace gw::board

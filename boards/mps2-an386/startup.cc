@@ -67,8 +67,8 @@ constexpr VectorTable MakeVectorTable() {
 
 }  // namespace
 
-__attribute__((section(".isr_vector"), used))
-constinit const VectorTable g_vector_table = MakeVectorTable();
+__attribute__((section(".isr_vector"), used)) constinit const VectorTable g_vector_table =
+    MakeVectorTable();
 
 extern "C" void Reset_Handler() {
   using namespace gw::board;
@@ -83,11 +83,11 @@ extern "C" void Reset_Handler() {
   Write32(scs::kDemcr, Read32(scs::kDemcr) | scs::kDemcrTrcEna);
   Write32(scs::kDwtCtrl, Read32(scs::kDwtCtrl) | scs::kDwtCycCntEna);
 
-  const auto data_bytes = static_cast<size_t>(
-      reinterpret_cast<uintptr_t>(&__data_end) - reinterpret_cast<uintptr_t>(&__data_start));
+  const auto data_bytes = static_cast<size_t>(reinterpret_cast<uintptr_t>(&__data_end) -
+                                              reinterpret_cast<uintptr_t>(&__data_start));
   std::memcpy(&__data_start, &__data_load, data_bytes);
-  const auto bss_bytes = static_cast<size_t>(
-      reinterpret_cast<uintptr_t>(&__bss_end) - reinterpret_cast<uintptr_t>(&__bss_start));
+  const auto bss_bytes = static_cast<size_t>(reinterpret_cast<uintptr_t>(&__bss_end) -
+                                             reinterpret_cast<uintptr_t>(&__bss_start));
   std::memset(&__bss_start, 0, bss_bytes);
 
   __libc_init_array();

@@ -21,9 +21,13 @@ void SysTickClock::Start() {
           scs::kSysTickClkSourceCpu | scs::kSysTickTickInt | scs::kSysTickEnable);
 }
 
-uint32_t SysTickClock::Ticks() { return ticks; }
+uint32_t SysTickClock::Ticks() {
+  return ticks;
+}
 
-void SysTickClock::OnTick() { ticks = ticks + 1; }
+void SysTickClock::OnTick() {
+  ticks = ticks + 1;
+}
 
 void WfiIdler::DoIdle(uint32_t max_ms) {
   const uint32_t start = SysTickClock::Ticks();
@@ -45,4 +49,6 @@ void WfiIdler::DoIdle(uint32_t max_ms) {
 
 }  // namespace gw::board
 
-extern "C" void SysTick_Handler() { gw::board::SysTickClock::OnTick(); }
+extern "C" void SysTick_Handler() {
+  gw::board::SysTickClock::OnTick();
+}

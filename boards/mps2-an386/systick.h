@@ -32,9 +32,7 @@ class UptimeWallClock final : public hal::WallClock {
   static constexpr int64_t kDefaultEpoch = 1'704'067'200;
 
  private:
-  int64_t DoNowUnixSeconds() override {
-    return kDefaultEpoch + SysTickClock::Ticks() / 1000;
-  }
+  int64_t DoNowUnixSeconds() override { return kDefaultEpoch + SysTickClock::Ticks() / 1000; }
   bool DoSynced() override { return false; }
 };
 

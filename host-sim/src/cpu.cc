@@ -20,13 +20,14 @@ void WatchdogFeed() {}
 
 void Panic(std::string_view message) {
   fflush(stdout);
-  fprintf(stderr, "PANIC: %.*s\n", static_cast<int>(message.size()),
-          message.data());
+  fprintf(stderr, "PANIC: %.*s\n", static_cast<int>(message.size()), message.data());
   fflush(stderr);
   gw::host::RestoreTerminal();
   abort();
 }
 
-std::string_view BoardName() { return "host-sim"; }
+std::string_view BoardName() {
+  return "host-sim";
+}
 
 }  // namespace gw::hal

@@ -13,7 +13,9 @@ namespace {
 constexpr size_t kChunk = 4096;
 }  // namespace
 
-FileStorage::~FileStorage() { Close(); }
+FileStorage::~FileStorage() {
+  Close();
+}
 
 void FileStorage::Close() {
   if (fd_ >= 0) {
@@ -56,8 +58,7 @@ bool FileStorage::InRange(size_t offset, size_t length) const {
   return offset <= Size() && length <= Size() - offset;
 }
 
-Status FileStorage::WriteAll(size_t offset, const std::byte* data,
-                             size_t length) {
+Status FileStorage::WriteAll(size_t offset, const std::byte* data, size_t length) {
   while (length > 0) {
     ssize_t w = pwrite(fd_, data, length, static_cast<off_t>(offset));
     if (w < 0 && errno == EINTR) continue;
@@ -86,8 +87,7 @@ Status FileStorage::DoRead(size_t offset, std::span<std::byte> out) {
   if (fd_ < 0) return Status::DataLoss();
   size_t done = 0;
   while (done < out.size()) {
-    ssize_t r = pread(fd_, out.data() + done, out.size() - done,
-                      static_cast<off_t>(offset + done));
+    ssize_t r = pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return Status::DataLoss();
     done += static_cast<size_t>(r);

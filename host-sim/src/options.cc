@@ -16,8 +16,12 @@
 namespace gw::host {
 namespace {
 
-ParseOutcome Fail(std::string message) { return {false, std::move(message)}; }
-ParseOutcome Ok() { return {true, {}}; }
+ParseOutcome Fail(std::string message) {
+  return {false, std::move(message)};
+}
+ParseOutcome Ok() {
+  return {true, {}};
+}
 
 bool ParseIp(std::string_view text, std::array<uint8_t, 4>& out) {
   std::string s(text);
@@ -31,8 +35,8 @@ bool ParseMac(std::string_view text, std::array<uint8_t, 6>& out) {
   std::string s(text);
   unsigned v[6];
   char tail;
-  if (sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3],
-             &v[4], &v[5], &tail) != 6) {
+  if (sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) !=
+      6) {
     return false;
   }
   for (int i = 0; i < 6; ++i) {
@@ -43,8 +47,7 @@ bool ParseMac(std::string_view text, std::array<uint8_t, 6>& out) {
 }
 
 bool IsContiguousMask(const std::array<uint8_t, 4>& m) {
-  uint32_t v = (uint32_t{m[0]} << 24) | (uint32_t{m[1]} << 16) |
-               (uint32_t{m[2]} << 8) | m[3];
+  uint32_t v = (uint32_t{m[0]} << 24) | (uint32_t{m[1]} << 16) | (uint32_t{m[2]} << 8) | m[3];
   uint32_t inv = ~v;
   return (inv & (inv + 1)) == 0;  // ones then zeros
 }
@@ -59,32 +62,30 @@ bool HasSpace(std::string_view s) {
 }  // namespace
 
 const char* UsageText() {
-  return
-      "usage: imsgw-host-sim [options]\n"
-      "\n"
-      "The imsgw SIP/IMS gateway on Linux, networking over a TAP device.\n"
-      "\n"
-      "  --tap NAME        TAP interface to attach to (default imsgw0); create it\n"
-      "                    with: sudo tools/net-setup.sh up --user $USER\n"
-      "  --mac MAC         gateway MAC (default 02:.. derived from the TAP name)\n"
-      "  --ip A.B.C.D      gateway address (default 198.51.100.2)\n"
-      "  --netmask MASK    (default 255.255.255.0)\n"
-      "  --gw A.B.C.D      default route (default 198.51.100.1)\n"
-      "  --state DIR       state directory: config.bin, users.bin, cdr.bin\n"
-      "                    (default $XDG_STATE_HOME/imsgw or ~/.local/state/imsgw)\n"
-      "  --config FILE     JSON object of config overrides applied at start,\n"
-      "                    e.g. {\"SIP.DOMAIN\": \"example.org\", \"SIP.PORT\": 5060}\n"
-      "  --set KEY=VALUE   one config override (repeatable; wins over --config)\n"
-      "  --exit-on-eof     stop when stdin reaches EOF (default: keep serving)\n"
-      "  --help            this text\n"
-      "  --version         print the version\n"
-      "\n"
-      "Overrides are not persisted. Ctrl-C or SIGTERM stops the gateway.\n"
-      "Exit codes: 0 stopped, 1 start-up error, 2 bad option, 3 restart asked.\n";
+  return "usage: imsgw-host-sim [options]\n"
+         "\n"
+         "The imsgw SIP/IMS gateway on Linux, networking over a TAP device.\n"
+         "\n"
+         "  --tap NAME        TAP interface to attach to (default imsgw0); create it\n"
+         "                    with: sudo tools/net-setup.sh up --user $USER\n"
+         "  --mac MAC         gateway MAC (default 02:.. derived from the TAP name)\n"
+         "  --ip A.B.C.D      gateway address (default 198.51.100.2)\n"
+         "  --netmask MASK    (default 255.255.255.0)\n"
+         "  --gw A.B.C.D      default route (default 198.51.100.1)\n"
+         "  --state DIR       state directory: config.bin, users.bin, cdr.bin\n"
+         "                    (default $XDG_STATE_HOME/imsgw or ~/.local/state/imsgw)\n"
+         "  --config FILE     JSON object of config overrides applied at start,\n"
+         "                    e.g. {\"SIP.DOMAIN\": \"example.org\", \"SIP.PORT\": 5060}\n"
+         "  --set KEY=VALUE   one config override (repeatable; wins over --config)\n"
+         "  --exit-on-eof     stop when stdin reaches EOF (default: keep serving)\n"
+         "  --help            this text\n"
+         "  --version         print the version\n"
+         "\n"
+         "Overrides are not persisted. Ctrl-C or SIGTERM stops the gateway.\n"
+         "Exit codes: 0 stopped, 1 start-up error, 2 bad option, 3 restart asked.\n";
 }
 
-ParseOutcome AddOverride(Options& options, std::string_view key,
-                         std::string_view value) {
+ParseOutcome AddOverride(Options& options, std::string_view key, std::string_view value) {
   if (key.empty()) return Fail("empty config key");
   if (HasSpace(key) || key.find('=') != std::string_view::npos) {
     return Fail("bad config key '" + std::string(key) + "'");
@@ -139,9 +140,8 @@ ParseOutcome ParseArgs(int argc, const char* const* argv, Options& options) {
       r = flag(options.version);
     } else if (name == "--exit-on-eof") {
       r = flag(options.exit_on_eof);
-    } else if (name == "--tap" || name == "--mac" || name == "--ip" ||
-               name == "--netmask" || name == "--gw" || name == "--state" ||
-               name == "--config" || name == "--set") {
+    } else if (name == "--tap" || name == "--mac" || name == "--ip" || name == "--netmask" ||
+               name == "--gw" || name == "--state" || name == "--config" || name == "--set") {
       if (!need_value()) return Fail(std::string(name) + " needs a value");
       if (name == "--tap") {
         if (value.empty() || value.size() > 15 || HasSpace(value) ||
@@ -152,16 +152,14 @@ ParseOutcome ParseArgs(int argc, const char* const* argv, Options& options) {
         options.tap = std::string(value);
       } else if (name == "--mac") {
         if (!ParseMac(value, options.mac) || (options.mac[0] & 1) != 0) {
-          return Fail("bad --mac '" + std::string(value) +
-                      "' (want a unicast xx:xx:xx:xx:xx:xx)");
+          return Fail("bad --mac '" + std::string(value) + "' (want a unicast xx:xx:xx:xx:xx:xx)");
         }
       } else if (name == "--ip") {
         if (!ParseIp(value, options.ip)) {
           return Fail("bad --ip '" + std::string(value) + "' (want A.B.C.D)");
         }
       } else if (name == "--netmask") {
-        if (!ParseIp(value, options.netmask) ||
-            !IsContiguousMask(options.netmask)) {
+        if (!ParseIp(value, options.netmask) || !IsContiguousMask(options.netmask)) {
           return Fail("bad --netmask '" + std::string(value) + "'");
         }
       } else if (name == "--gw") {
@@ -204,8 +202,7 @@ ParseOutcome LoadConfigJson(std::string_view json, Options& options) {
   // Members go in front of the existing (--set) ones, in file order, so that
   // --set wins whatever the argument order was.
   Options from_file;
-  for (cJSON* item = root->child; result.ok && item != nullptr;
-       item = item->next) {
+  for (cJSON* item = root->child; result.ok && item != nullptr; item = item->next) {
     std::string key = item->string != nullptr ? item->string : "";
     std::string value;
     if (cJSON_IsString(item)) {
@@ -222,8 +219,7 @@ ParseOutcome LoadConfigJson(std::string_view json, Options& options) {
       }
       value = buf;
     } else {
-      result = Fail("config key " + key +
-                    ": value must be a string, number or boolean");
+      result = Fail("config key " + key + ": value must be a string, number or boolean");
       break;
     }
     result = AddOverride(from_file, key, value);

@@ -12,10 +12,7 @@ namespace gw::host {
 
 PollIdler::PollIdler(TapDevice& tap, StdioConsole& console, int wake_fd,
                      void (*on_console_closed)())
-    : tap_(tap),
-      console_(console),
-      wake_fd_(wake_fd),
-      on_console_closed_(on_console_closed) {}
+    : tap_(tap), console_(console), wake_fd_(wake_fd), on_console_closed_(on_console_closed) {}
 
 void PollIdler::DoIdle(uint32_t max_ms) {
   if (console_.PollFd() < 0 && !reported_closed_) {
@@ -31,8 +28,7 @@ void PollIdler::DoIdle(uint32_t max_ms) {
   if (console_.PollFd() >= 0) fds[n++] = {console_.PollFd(), POLLIN, 0};
   const int wake_index = static_cast<int>(n);
   if (wake_fd_ >= 0) fds[n++] = {wake_fd_, POLLIN, 0};
-  int timeout = max_ms > static_cast<uint32_t>(INT_MAX) ? INT_MAX
-                                                        : static_cast<int>(max_ms);
+  int timeout = max_ms > static_cast<uint32_t>(INT_MAX) ? INT_MAX : static_cast<int>(max_ms);
   int r = poll(fds, n, timeout);
   if (r > 0 && wake_fd_ >= 0 && (fds[wake_index].revents & POLLIN)) {
     // One read: never blocks even if the descriptor is blocking; anything

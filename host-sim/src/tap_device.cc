@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>  // before linux/if_tun.h: it brings struct ifreq
 #include <linux/if_tun.h>
+#include <net/if.h>  // before linux/if_tun.h: it brings struct ifreq
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -14,8 +14,7 @@
 
 namespace gw::host {
 
-TapDevice::TapDevice(std::string_view name, const hal::MacAddress& mac)
-    : mac_(mac) {
+TapDevice::TapDevice(std::string_view name, const hal::MacAddress& mac) : mac_(mac) {
   size_t n = std::min(name.size(), kMaxName);
   memcpy(name_, name.data(), n);
   name_[n] = '\0';
@@ -50,8 +49,7 @@ Status TapDevice::DoStart() {
   // CAP_NET_ADMIN, and a gateway that silently makes its own TAP with no
   // address on the host side is a trap.
   if (name_[0] == '\0' || if_nametoindex(name_) == 0) {
-    snprintf(error_, sizeof error_,
-             "TAP %s not found: run sudo tools/net-setup.sh up --user $USER",
+    snprintf(error_, sizeof error_, "TAP %s not found: run sudo tools/net-setup.sh up --user $USER",
              name_);
     return Status::NotFound();
   }
@@ -64,8 +62,7 @@ Status TapDevice::DoStart() {
   }
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    snprintf(error_, sizeof error_, "cannot open /dev/net/tun: %s%s",
-             strerror(errno),
+    snprintf(error_, sizeof error_, "cannot open /dev/net/tun: %s%s", strerror(errno),
              errno == EACCES ? " (it must be mode 0666, or run as root)" : "");
     return Status::Unavailable();
   }
@@ -76,15 +73,15 @@ Status TapDevice::DoStart() {
     int e = errno;
     const char* hint = "";
     if (e == EPERM) {
-      hint = " (the TAP belongs to another user: sudo tools/net-setup.sh up "
-             "--user $USER)";
+      hint =
+          " (the TAP belongs to another user: sudo tools/net-setup.sh up "
+          "--user $USER)";
     } else if (e == EBUSY) {
       hint = " (already in use: is another host-sim running?)";
     } else if (e == EINVAL) {
       hint = " (is it a TUN device rather than a TAP?)";
     }
-    snprintf(error_, sizeof error_, "cannot attach to TAP %s: %s%s", name_,
-             strerror(e), hint);
+    snprintf(error_, sizeof error_, "cannot attach to TAP %s: %s%s", name_, strerror(e), hint);
     close(fd);
     return Status::Unavailable();
   }

@@ -33,8 +33,8 @@ bool EnterRawMode() {
   atexit(RestoreTerminal);
   t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
   t.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
-  t.c_lflag |= ISIG;               // Ctrl-C stops host-sim cleanly
-  t.c_oflag |= OPOST | ONLCR;      // "\n" still starts a new line
+  t.c_lflag |= ISIG;           // Ctrl-C stops host-sim cleanly
+  t.c_oflag |= OPOST | ONLCR;  // "\n" still starts a new line
   t.c_cflag &= ~(CSIZE | PARENB);
   t.c_cflag |= CS8;
   t.c_cc[VMIN] = 1;

@@ -58,7 +58,9 @@ TEST(StdioConsole, PipeInputIsReadWithoutBlockingUntilEof) {
 }
 
 int g_closed_calls = 0;
-void OnClosed() { ++g_closed_calls; }
+void OnClosed() {
+  ++g_closed_calls;
+}
 
 TEST(PollIdler, WakesOnInputAndReportsEofOnce) {
   Pipe in;
@@ -68,8 +70,8 @@ TEST(PollIdler, WakesOnInputAndReportsEofOnce) {
   PollIdler idler(tap, console, wake.r(), &OnClosed);
 
   auto elapsed_ms = [](auto start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now() - start)
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
         .count();
   };
   auto t0 = std::chrono::steady_clock::now();
@@ -104,7 +106,9 @@ TEST(HostCpu, ResetExitsWithCode3) {
   EXPECT_EXIT(hal::CpuReset(), ::testing::ExitedWithCode(3), "");
 }
 
-TEST(HostCpu, BoardName) { EXPECT_EQ(hal::BoardName(), "host-sim"); }
+TEST(HostCpu, BoardName) {
+  EXPECT_EQ(hal::BoardName(), "host-sim");
+}
 
 }  // namespace
 }  // namespace gw::host

@@ -25,9 +25,8 @@ TEST(HostOptions, Defaults) {
 
 TEST(HostOptions, ValuesSeparateOrInline) {
   Options o;
-  ASSERT_TRUE(Parse({"--tap", "tap7", "--ip=10.1.2.3", "--netmask", "255.255.0.0",
-                     "--gw=10.1.0.1", "--state", "/tmp/s", "--exit-on-eof",
-                     "--mac", "02:00:00:aa:bb:cc"},
+  ASSERT_TRUE(Parse({"--tap", "tap7", "--ip=10.1.2.3", "--netmask", "255.255.0.0", "--gw=10.1.0.1",
+                     "--state", "/tmp/s", "--exit-on-eof", "--mac", "02:00:00:aa:bb:cc"},
                     o)
                   .ok);
   EXPECT_EQ(o.tap, "tap7");
@@ -65,10 +64,8 @@ TEST(HostOptions, BadOptionsSayWhat) {
 
 TEST(HostOptions, SetOverridesKeepOrderAndLastWins) {
   Options o;
-  ASSERT_TRUE(Parse({"--set", "SIP.DOMAIN=a", "--set", "SIP.PORT=5062",
-                     "--set=SIP.DOMAIN=b"},
-                    o)
-                  .ok);
+  ASSERT_TRUE(
+      Parse({"--set", "SIP.DOMAIN=a", "--set", "SIP.PORT=5062", "--set=SIP.DOMAIN=b"}, o).ok);
   EXPECT_EQ(OverridesText(o), "SIP.DOMAIN=b SIP.PORT=5062");
 }
 
@@ -80,8 +77,7 @@ TEST(HostOptions, JsonConfigGoesBeforeSet) {
           "X.RATIO": 0.5})",
       o);
   ASSERT_TRUE(r.ok) << r.error;
-  EXPECT_EQ(OverridesText(o),
-            "SIP.DOMAIN=example.org SIP.PORT=5070 LOG.TRACE=true X.RATIO=0.5");
+  EXPECT_EQ(OverridesText(o), "SIP.DOMAIN=example.org SIP.PORT=5070 LOG.TRACE=true X.RATIO=0.5");
 }
 
 TEST(HostOptions, JsonConfigErrors) {

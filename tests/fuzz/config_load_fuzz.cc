@@ -59,8 +59,8 @@ bool Same(const Snapshot& a, const Snapshot& b) {
     if ((a.text[i] != b.text[i] && !fresh_salt) || a.is_default[i] != b.is_default[i]) {
       std::fprintf(stderr, "%.*s differs: \"%s\"%s vs \"%s\"%s\n",
                    static_cast<int>(Schema()[i].name.size()), Schema()[i].name.data(),
-                   a.text[i].c_str(), a.is_default[i] ? " (default)" : "",
-                   b.text[i].c_str(), b.is_default[i] ? " (default)" : "");
+                   a.text[i].c_str(), a.is_default[i] ? " (default)" : "", b.text[i].c_str(),
+                   b.is_default[i] ? " (default)" : "");
       return false;
     }
   }

@@ -2,13 +2,14 @@
 // only argument: flash images produced by a real ConfigStore::Save (one slot
 // written, then both), and an override list. Each file is the target's flag
 // byte followed by the image (see config_load_fuzz.cc).
+#include "config_seed.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "config_seed.h"
 #include "gw/config/config_store.h"
 #include "gw/config/json_arena.h"
 #include "gw/testing/fake_hal.h"
@@ -20,8 +21,8 @@ gw::config::JsonArena g_arena;
 bool WriteSeed(const std::string& path, uint8_t flags, const std::vector<uint8_t>& image) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return false;
-  bool ok = std::fputc(flags, f) != EOF &&
-            std::fwrite(image.data(), 1, image.size(), f) == image.size();
+  bool ok =
+      std::fputc(flags, f) != EOF && std::fwrite(image.data(), 1, image.size(), f) == image.size();
   return std::fclose(f) == 0 && ok;
 }
 
@@ -52,8 +53,8 @@ int main(int argc, char** argv) {
   ok = ok && store.Set("MML.CONSOLE_LOGIN", "TRUE").ok();
   ok = ok && WriteSeed(dir + "/two-slots", 0, Trimmed(storage.bytes()));
   std::string_view overrides = "SIP.PORT=5070 LOG.LEVEL=debug MEDIA.PORT_MIN=12000 MML.USER=op";
-  ok = ok && WriteSeed(dir + "/overrides", 0,
-                       std::vector<uint8_t>(overrides.begin(), overrides.end()));
+  ok = ok &&
+       WriteSeed(dir + "/overrides", 0, std::vector<uint8_t>(overrides.begin(), overrides.end()));
   if (!ok) {
     std::fprintf(stderr, "config_seed: could not write the seeds into %s\n", dir.c_str());
     return 1;

@@ -48,16 +48,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   GW_FUZZ_CHECK(creds.error == gw::auth::CredentialsError::kNone);
-  for (const gw::auth::ParamText* p : {&creds.username, &creds.realm, &creds.nonce, &creds.uri,
-                                       &creds.response, &creds.cnonce, &creds.opaque,
-                                       &creds.nc_text}) {
+  for (const gw::auth::ParamText* p :
+       {&creds.username, &creds.realm, &creds.nonce, &creds.uri, &creds.response, &creds.cnonce,
+        &creds.opaque, &creds.nc_text}) {
     GW_FUZZ_CHECK(ParamInside(*p, value));
   }
   // No nonce of the fuzzer's can be one we issued (the HMAC key is ours):
   // the verifier must never say kOk or kStale for any HA1.
-  const std::string_view ha1 = creds.algorithm == gw::auth::Algorithm::kSha256
-      ? std::string_view("0000000000000000000000000000000000000000000000000000000000000000")
-      : std::string_view("00000000000000000000000000000000");
+  const std::string_view ha1 =
+      creds.algorithm == gw::auth::Algorithm::kSha256
+          ? std::string_view("0000000000000000000000000000000000000000000000000000000000000000")
+          : std::string_view("00000000000000000000000000000000");
   gw::auth::VerifyResult r = rig.verifier.Verify(creds, ha1, "REGISTER", "sip:imsgw.local");
   GW_FUZZ_CHECK(r != gw::auth::VerifyResult::kOk && r != gw::auth::VerifyResult::kStale);
   rig.clock.now += 7;

@@ -12,13 +12,12 @@ namespace gw::fuzz {
 
 // Traps when `ok` is false, after naming the broken invariant on stderr so
 // that a crash report says which one it was.
-#define GW_FUZZ_CHECK(ok)                                                   \
-  do {                                                                      \
-    if (!(ok)) {                                                            \
-      std::fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__,     \
-                   __LINE__, #ok);                                          \
-      __builtin_trap();                                                     \
-    }                                                                       \
+#define GW_FUZZ_CHECK(ok)                                                               \
+  do {                                                                                  \
+    if (!(ok)) {                                                                        \
+      std::fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #ok); \
+      __builtin_trap();                                                                 \
+    }                                                                                   \
   } while (0)
 
 // True when `part` lies inside `whole`. An empty view may point anywhere

@@ -200,9 +200,15 @@ void RunSession(FuzzLog& log, uint8_t flags, std::string_view typed) {
   mml::SessionOptions options;
   options.interactive = (flags & 1) != 0;
   switch ((flags >> 1) & 3) {
-    case 0: options.login = mml::LoginPolicy::kNever; break;
-    case 1: options.login = mml::LoginPolicy::kAlways; break;
-    default: options.login = mml::LoginPolicy::kFromConfig; break;
+    case 0:
+      options.login = mml::LoginPolicy::kNever;
+      break;
+    case 1:
+      options.login = mml::LoginPolicy::kAlways;
+      break;
+    default:
+      options.login = mml::LoginPolicy::kFromConfig;
+      break;
   }
   options.close_on_logout = (flags & 8) != 0;
   options.banner = "imsgw fuzz";

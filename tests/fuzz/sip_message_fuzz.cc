@@ -57,8 +57,8 @@ class RecordingSender : public net::DatagramSender {
 void CheckUri(std::string_view text) {
   sip::Uri uri;
   Status s = sip::ParseUri(text, uri);
-  GW_FUZZ_CHECK(Inside(uri.scheme, text) && Inside(uri.user, text) &&
-                Inside(uri.host, text) && Inside(uri.params, text));
+  GW_FUZZ_CHECK(Inside(uri.scheme, text) && Inside(uri.user, text) && Inside(uri.host, text) &&
+                Inside(uri.params, text));
   if (s.ok()) GW_FUZZ_CHECK(!uri.scheme.empty() && !uri.host.empty());
 }
 
@@ -110,18 +110,25 @@ void CheckMessage(const Message& msg, std::string_view input, bool parsed) {
     GW_FUZZ_CHECK(!h.name.empty());
     GW_FUZZ_CHECK(h.id == sip::LookupHeader(h.name));
     switch (h.id) {
-      case HeaderId::kVia: ForEachElement(h.value, CheckVia); break;
+      case HeaderId::kVia:
+        ForEachElement(h.value, CheckVia);
+        break;
       case HeaderId::kTo:
-      case HeaderId::kFrom: CheckNameAddr(h.value); break;
-      case HeaderId::kContact: ForEachElement(h.value, CheckNameAddr); break;
-      default: break;
+      case HeaderId::kFrom:
+        CheckNameAddr(h.value);
+        break;
+      case HeaderId::kContact:
+        ForEachElement(h.value, CheckNameAddr);
+        break;
+      default:
+        break;
     }
   }
   if (msg.is_request()) CheckUri(msg.request_uri());
   if (!parsed) return;
   GW_FUZZ_CHECK(msg.error() == sip::ParseError::kNone);
-  for (HeaderId id : {HeaderId::kVia, HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId,
-                      HeaderId::kCSeq}) {
+  for (HeaderId id :
+       {HeaderId::kVia, HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq}) {
     GW_FUZZ_CHECK(msg.Find(id) != nullptr);
   }
   if (msg.is_request()) {

@@ -28,10 +28,10 @@
 #define GW_CAP_LOG_LINE_CHARS 120
 
 /* Network stack (lwIP). */
-#define GW_CAP_PBUF_POOL 48      /* RX frames in flight */
-#define GW_CAP_LWIP_HEAP 24576   /* TX pbufs built by the stack */
-#define GW_CAP_UDP_PCBS 8        /* SIP, TFTP, SNTP, syslog */
-#define GW_CAP_TCP_PCBS 4        /* telnet sessions + spare */
+#define GW_CAP_PBUF_POOL 48    /* RX frames in flight */
+#define GW_CAP_LWIP_HEAP 24576 /* TX pbufs built by the stack */
+#define GW_CAP_UDP_PCBS 8      /* SIP, TFTP, SNTP, syslog */
+#define GW_CAP_TCP_PCBS 4      /* telnet sessions + spare */
 #define GW_CAP_TCP_LISTEN 2
 
 #endif

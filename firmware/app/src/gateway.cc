@@ -9,9 +9,13 @@
 namespace gw::app {
 namespace {
 
-net::Ip4Config ToNet(const NetConfig& c) { return {c.address, c.netmask, c.gateway}; }
+net::Ip4Config ToNet(const NetConfig& c) {
+  return {c.address, c.netmask, c.gateway};
+}
 
-uint32_t ToU32(const Ip4& a) { return net::MakeIp4(a[0], a[1], a[2], a[3]); }
+uint32_t ToU32(const Ip4& a) {
+  return net::MakeIp4(a[0], a[1], a[2], a[3]);
+}
 
 constexpr std::string_view kBanner = "imsgw MML shell. LST CMD lists the commands.";
 
@@ -65,7 +69,7 @@ Gateway::Gateway(Platform& platform)
       verifier_(nonces_, nonce_counts_),
       registrar_(location_, registrar_config_),
       keepalive_(location_, sip_socket_, identity_),
-      core_deps_{auth_policy_,   identity_,      users_,        registrar_, verifier_,
+      core_deps_{auth_policy_,   identity_,     users_,        registrar_, verifier_,
                  platform.clock, kServerHeader, proxy_policy_, location_},
       core_(core_deps_),
       transactions_(sip_socket_, timers_, core_, MakeTransactionConfig()),
@@ -87,8 +91,8 @@ void Gateway::OnHousekeeping(void* ctx) {
   auto* self = static_cast<Gateway*>(ctx);
   const uint32_t now = self->platform_.clock.NowMs();
   self->location_.Expire(now);
-  self->keepalive_.Tick(
-      now, static_cast<uint32_t>(self->config_.GetInt(config::Key::kNatKeepalive)));
+  self->keepalive_.Tick(now,
+                        static_cast<uint32_t>(self->config_.GetInt(config::Key::kNatKeepalive)));
   (void)self->nonces_.NowMs64();  // keeps the nonce clock's wrap count
   self->timers_.Schedule(self->housekeeping_, 1000);
 }
@@ -118,10 +122,9 @@ Gateway::~Gateway() {
 
 void Gateway::ConsoleLogSink::DoEmit(const log::Line& line) {
   char text[GW_CAP_LOG_LINE_CHARS + 48];
-  int n = std::snprintf(text, sizeof(text), "[%lu.%03lu] %s %s: %s\r\n",
-                        static_cast<unsigned long>(line.ms / 1000),
-                        static_cast<unsigned long>(line.ms % 1000), log::LevelName(line.level),
-                        line.tag, line.text);
+  int n = std::snprintf(
+      text, sizeof(text), "[%lu.%03lu] %s %s: %s\r\n", static_cast<unsigned long>(line.ms / 1000),
+      static_cast<unsigned long>(line.ms % 1000), log::LevelName(line.level), line.tag, line.text);
   if (n > 0) {
     size_t len = static_cast<size_t>(n) < sizeof(text) ? static_cast<size_t>(n) : sizeof(text) - 1;
     gw_.platform_.console.Write(Bytes({text, len}));
@@ -146,8 +149,10 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
       self->ApplyAuth();
       size_t stale = self->users_.RealmMismatches(self->config_.GetString(key));
       if (stale > 0) {
-        GW_LOG_WARN("app", "%u users have passwords hashed for another realm: set them again "
-                    "(MOD USER PASSWORD=...)", static_cast<unsigned>(stale));
+        GW_LOG_WARN("app",
+                    "%u users have passwords hashed for another realm: set them again "
+                    "(MOD USER PASSWORD=...)",
+                    static_cast<unsigned>(stale));
       }
       break;
     }
@@ -251,7 +256,9 @@ Status Gateway::Start() {
   return Status::Ok();
 }
 
-void Gateway::ConsoleOutput::DoWrite(std::string_view text) { console_.Write(Bytes(text)); }
+void Gateway::ConsoleOutput::DoWrite(std::string_view text) {
+  console_.Write(Bytes(text));
+}
 
 void Gateway::ConsolePoller::DoPoll() {
   std::byte buf[128];

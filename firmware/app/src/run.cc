@@ -13,7 +13,9 @@ alignas(Gateway) std::byte g_gateway_storage[sizeof(Gateway)];
 
 }  // namespace
 
-void RequestStop() { g_stop = 1; }
+void RequestStop() {
+  g_stop = 1;
+}
 
 int Run(Platform& platform) {
   Gateway* gw = new (g_gateway_storage) Gateway(platform);

@@ -24,13 +24,27 @@ constexpr mml::CapacityRow kCapacities[] = {
 
 }  // namespace
 
-std::string_view SystemInfo::DoVersion() { return kVersion; }
-std::string_view SystemInfo::DoBoard() { return hal::BoardName(); }
-std::string_view SystemInfo::DoProfile() { return GW_PROFILE_NAME; }
-uint32_t SystemInfo::DoUptimeMs() { return gw_.platform_.clock.NowMs() - gw_.boot_ms_; }
-bool SystemInfo::DoWallClockSynced() { return gw_.platform_.wall_clock.Synced(); }
-int64_t SystemInfo::DoWallClockUnix() { return gw_.platform_.wall_clock.NowUnixSeconds(); }
-uint32_t SystemInfo::DoCpuLoadPermille() { return gw_.loop_.LoadPermille(); }
+std::string_view SystemInfo::DoVersion() {
+  return kVersion;
+}
+std::string_view SystemInfo::DoBoard() {
+  return hal::BoardName();
+}
+std::string_view SystemInfo::DoProfile() {
+  return GW_PROFILE_NAME;
+}
+uint32_t SystemInfo::DoUptimeMs() {
+  return gw_.platform_.clock.NowMs() - gw_.boot_ms_;
+}
+bool SystemInfo::DoWallClockSynced() {
+  return gw_.platform_.wall_clock.Synced();
+}
+int64_t SystemInfo::DoWallClockUnix() {
+  return gw_.platform_.wall_clock.NowUnixSeconds();
+}
+uint32_t SystemInfo::DoCpuLoadPermille() {
+  return gw_.loop_.LoadPermille();
+}
 
 bool SystemInfo::DoCapacity(uint32_t i, mml::CapacityRow& out) {
   if (i >= sizeof(kCapacities) / sizeof(kCapacities[0])) return false;

@@ -3,14 +3,24 @@
 namespace gw::auth {
 namespace {
 
-bool IsLws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool IsLws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // RFC 3261 25.1 token characters.
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '-': case '.': case '!': case '%': case '*':
-    case '_': case '+': case '`': case '\'': case '~':
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
       return true;
     default:
       return false;
@@ -21,7 +31,9 @@ bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -50,10 +62,9 @@ struct Known {
   Param bit;
 };
 constexpr Known kKnown[] = {
-    {"username", kUsername}, {"realm", kRealm},         {"nonce", kNonce},
-    {"uri", kUri},           {"response", kResponse},   {"algorithm", kAlgorithm},
-    {"qop", kQop},           {"nc", kNc},               {"cnonce", kCnonce},
-    {"opaque", kOpaque},
+    {"username", kUsername}, {"realm", kRealm},         {"nonce", kNonce}, {"uri", kUri},
+    {"response", kResponse}, {"algorithm", kAlgorithm}, {"qop", kQop},     {"nc", kNc},
+    {"cnonce", kCnonce},     {"opaque", kOpaque},
 };
 
 // A cursor over the header value; every read is bounds-checked.
@@ -167,16 +178,36 @@ CredentialsError Parse(std::string_view value, Credentials& out) {
       if (seen & k.bit) return Fail(out, CredentialsError::kDuplicateParam);
       seen = static_cast<uint16_t>(seen | k.bit);
       switch (k.bit) {
-        case kUsername: out.username = v; break;
-        case kRealm: out.realm = v; break;
-        case kNonce: out.nonce = v; break;
-        case kUri: out.uri = v; break;
-        case kResponse: out.response = v; break;
-        case kAlgorithm: algorithm = v; break;
-        case kQop: qop = v; break;
-        case kNc: out.nc_text = v; break;
-        case kCnonce: out.cnonce = v; break;
-        case kOpaque: out.opaque = v; break;
+        case kUsername:
+          out.username = v;
+          break;
+        case kRealm:
+          out.realm = v;
+          break;
+        case kNonce:
+          out.nonce = v;
+          break;
+        case kUri:
+          out.uri = v;
+          break;
+        case kResponse:
+          out.response = v;
+          break;
+        case kAlgorithm:
+          algorithm = v;
+          break;
+        case kQop:
+          qop = v;
+          break;
+        case kNc:
+          out.nc_text = v;
+          break;
+        case kCnonce:
+          out.cnonce = v;
+          break;
+        case kOpaque:
+          out.opaque = v;
+          break;
       }
       break;
     }
@@ -233,27 +264,40 @@ CredentialsError Parse(std::string_view value, Credentials& out) {
 
 std::string_view CredentialsErrorText(CredentialsError e) {
   switch (e) {
-    case CredentialsError::kNone: return "ok";
-    case CredentialsError::kEmpty: return "empty credentials";
-    case CredentialsError::kTooLong: return "credentials too long";
-    case CredentialsError::kNotDigest: return "scheme is not Digest";
-    case CredentialsError::kSyntax: return "malformed credentials";
-    case CredentialsError::kUnterminatedQuote: return "unterminated quoted-string";
-    case CredentialsError::kTooManyParams: return "too many parameters";
-    case CredentialsError::kDuplicateParam: return "duplicate parameter";
-    case CredentialsError::kMissingParam: return "missing parameter";
-    case CredentialsError::kUnexpectedParam: return "nc/cnonce without qop";
-    case CredentialsError::kUnsupportedAlgorithm: return "unsupported algorithm";
-    case CredentialsError::kUnsupportedQop: return "unsupported qop";
-    case CredentialsError::kBadNonceCount: return "bad nonce count";
-    case CredentialsError::kBadResponse: return "bad response format";
+    case CredentialsError::kNone:
+      return "ok";
+    case CredentialsError::kEmpty:
+      return "empty credentials";
+    case CredentialsError::kTooLong:
+      return "credentials too long";
+    case CredentialsError::kNotDigest:
+      return "scheme is not Digest";
+    case CredentialsError::kSyntax:
+      return "malformed credentials";
+    case CredentialsError::kUnterminatedQuote:
+      return "unterminated quoted-string";
+    case CredentialsError::kTooManyParams:
+      return "too many parameters";
+    case CredentialsError::kDuplicateParam:
+      return "duplicate parameter";
+    case CredentialsError::kMissingParam:
+      return "missing parameter";
+    case CredentialsError::kUnexpectedParam:
+      return "nc/cnonce without qop";
+    case CredentialsError::kUnsupportedAlgorithm:
+      return "unsupported algorithm";
+    case CredentialsError::kUnsupportedQop:
+      return "unsupported qop";
+    case CredentialsError::kBadNonceCount:
+      return "bad nonce count";
+    case CredentialsError::kBadResponse:
+      return "bad response format";
   }
   return "?";
 }
 
 Status ParseCredentials(std::string_view value, Credentials& out) {
-  return Parse(value, out) == CredentialsError::kNone ? Status::Ok()
-                                                      : Status::InvalidArgument();
+  return Parse(value, out) == CredentialsError::kNone ? Status::Ok() : Status::InvalidArgument();
 }
 
 }  // namespace gw::auth

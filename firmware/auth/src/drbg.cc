@@ -2,9 +2,13 @@
 
 namespace gw::auth {
 
-Drbg::Drbg(hal::Entropy& entropy) : entropy_(entropy) { mbedtls_ctr_drbg_init(&ctx_); }
+Drbg::Drbg(hal::Entropy& entropy) : entropy_(entropy) {
+  mbedtls_ctr_drbg_init(&ctx_);
+}
 
-Drbg::~Drbg() { mbedtls_ctr_drbg_free(&ctx_); }
+Drbg::~Drbg() {
+  mbedtls_ctr_drbg_free(&ctx_);
+}
 
 int Drbg::EntropyCallback(void* self, unsigned char* out, size_t len) {
   auto* drbg = static_cast<Drbg*>(self);
@@ -20,9 +24,9 @@ Status Drbg::Init(std::span<const std::byte> personalization) {
     mbedtls_ctr_drbg_init(&ctx_);
     ready_ = false;
   }
-  int rc = mbedtls_ctr_drbg_seed(
-      &ctx_, &Drbg::EntropyCallback, this,
-      reinterpret_cast<const unsigned char*>(personalization.data()), personalization.size());
+  int rc = mbedtls_ctr_drbg_seed(&ctx_, &Drbg::EntropyCallback, this,
+                                 reinterpret_cast<const unsigned char*>(personalization.data()),
+                                 personalization.size());
   if (rc != 0) return Status::Unavailable();
   ready_ = true;
   return Status::Ok();
@@ -31,7 +35,8 @@ Status Drbg::Init(std::span<const std::byte> personalization) {
 Status Drbg::Generate(std::span<std::byte> out) {
   if (!ready_) return Status::FailedPrecondition();
   while (!out.empty()) {
-    size_t n = out.size() < MBEDTLS_CTR_DRBG_MAX_REQUEST ? out.size() : MBEDTLS_CTR_DRBG_MAX_REQUEST;
+    size_t n =
+        out.size() < MBEDTLS_CTR_DRBG_MAX_REQUEST ? out.size() : MBEDTLS_CTR_DRBG_MAX_REQUEST;
     int rc = mbedtls_ctr_drbg_random(&ctx_, reinterpret_cast<unsigned char*>(out.data()), n);
     if (rc == MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED) return Status::Unavailable();
     if (rc != 0) return Status::Internal();

@@ -80,8 +80,7 @@ Result<HexDigest> Hasher::FinishHex() {
 }
 
 Status HmacSha256(std::span<const uint8_t, kHmacKeyBytes> key,
-                  std::span<const std::span<const uint8_t>> parts,
-                  std::span<uint8_t, 32> out) {
+                  std::span<const std::span<const uint8_t>> parts, std::span<uint8_t, 32> out) {
   constexpr size_t kBlock = 64;
   uint8_t pad[kBlock];
   // inner = H((K ^ ipad) | message); the key is shorter than a block, so it

@@ -45,7 +45,6 @@ class Hasher {
 constexpr size_t kHmacKeyBytes = 32;
 // HMAC-SHA256 (RFC 2104) of the concatenation of `parts` under a 32-byte key.
 Status HmacSha256(std::span<const uint8_t, kHmacKeyBytes> key,
-                  std::span<const std::span<const uint8_t>> parts,
-                  std::span<uint8_t, 32> out);
+                  std::span<const std::span<const uint8_t>> parts, std::span<uint8_t, 32> out);
 
 }  // namespace gw::auth::internal

@@ -63,7 +63,9 @@ NonceManager::NonceManager(hal::MonotonicClock& clock, uint32_t lifetime_s)
     : clock_(clock),
       lifetime_ms_(lifetime_s > UINT32_MAX / 1000 ? UINT32_MAX : lifetime_s * 1000) {}
 
-NonceManager::~NonceManager() { mbedtls_platform_zeroize(key_, sizeof(key_)); }
+NonceManager::~NonceManager() {
+  mbedtls_platform_zeroize(key_, sizeof(key_));
+}
 
 Status NonceManager::Init(Drbg& drbg) {
   GW_TRY(drbg.Generate(std::as_writable_bytes(std::span(key_))));

@@ -50,14 +50,22 @@ class Writer {
 
 std::string_view VerifyResultName(VerifyResult r) {
   switch (r) {
-    case VerifyResult::kOk: return "ok";
-    case VerifyResult::kStale: return "stale";
-    case VerifyResult::kBadResponse: return "bad-response";
-    case VerifyResult::kReplay: return "replay";
-    case VerifyResult::kBadNonce: return "bad-nonce";
-    case VerifyResult::kMalformed: return "malformed";
-    case VerifyResult::kRealmMismatch: return "realm-mismatch";
-    case VerifyResult::kUriMismatch: return "uri-mismatch";
+    case VerifyResult::kOk:
+      return "ok";
+    case VerifyResult::kStale:
+      return "stale";
+    case VerifyResult::kBadResponse:
+      return "bad-response";
+    case VerifyResult::kReplay:
+      return "replay";
+    case VerifyResult::kBadNonce:
+      return "bad-nonce";
+    case VerifyResult::kMalformed:
+      return "malformed";
+    case VerifyResult::kRealmMismatch:
+      return "realm-mismatch";
+    case VerifyResult::kUriMismatch:
+      return "uri-mismatch";
   }
   return "?";
 }
@@ -160,8 +168,10 @@ VerifyResult Verifier::Verify(const Credentials& creds, std::string_view ha1,
   if (nonce.state == NonceState::kStale) return VerifyResult::kStale;
   NonceCountResult count = counts_.Use(nonce.id, creds.has_qop ? creds.nc : 1);
   switch (count) {
-    case NonceCountResult::kOk: return VerifyResult::kOk;
-    case NonceCountResult::kUnknown: return VerifyResult::kStale;
+    case NonceCountResult::kOk:
+      return VerifyResult::kOk;
+    case NonceCountResult::kUnknown:
+      return VerifyResult::kStale;
     case NonceCountResult::kReplay:
       // Without qop a nonce is single-use; an honest RFC 2069 client that
       // reuses it is sent a fresh one with stale=true.

@@ -68,9 +68,8 @@ void Digest(const uint8_t* salt, std::string_view password, uint8_t* out) {
   // The one-shot calls cannot fail for SHA-256 in software.
   (void)mbedtls_sha256_starts_ret(&ctx, 0);
   (void)mbedtls_sha256_update_ret(&ctx, salt, kSaltBytes);
-  (void)mbedtls_sha256_update_ret(
-      &ctx, reinterpret_cast<const unsigned char*>(password.data()),
-      password.size());
+  (void)mbedtls_sha256_update_ret(&ctx, reinterpret_cast<const unsigned char*>(password.data()),
+                                  password.size());
   (void)mbedtls_sha256_finish_ret(&ctx, out);
   mbedtls_sha256_free(&ctx);
 }
@@ -82,8 +81,7 @@ bool Printable(std::string_view text) {
   return true;
 }
 
-void Explain(Violation* why, Rule rule, const char* fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void Explain(Violation* why, Rule rule, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 void Explain(Violation* why, Rule rule, const char* fmt, ...) {
   if (why == nullptr) return;
   why->rule = rule;
@@ -110,8 +108,7 @@ void JoinValues(std::span<const std::string_view> values, char* out, size_t n) {
 
 }  // namespace
 
-ConfigStore::ConfigStore(hal::StorageRegion& storage, hal::Entropy& entropy,
-                         JsonArena& arena)
+ConfigStore::ConfigStore(hal::StorageRegion& storage, hal::Entropy& entropy, JsonArena& arena)
     : storage_(storage), entropy_(entropy), arena_(arena) {
   // No hashing here (entropy may not be up yet): a default password with an
   // empty hash is checked against the default text until Load/Reset runs.
@@ -134,15 +131,14 @@ Status ConfigStore::Check(const KeySpec& spec, std::string_view text,
     case Type::kInt: {
       int64_t n = 0;
       if (!ParseInt(text, n)) {
-        Explain(why, Rule::kNotInteger, "%.*s must be an integer in %ld..%ld",
-                name_len, name, static_cast<long>(spec.min),
-                static_cast<long>(spec.max));
+        Explain(why, Rule::kNotInteger, "%.*s must be an integer in %ld..%ld", name_len, name,
+                static_cast<long>(spec.min), static_cast<long>(spec.max));
         return Status::InvalidArgument();
       }
       if (n < spec.min || n > spec.max) {
-        Explain(why, Rule::kOutOfRange, "%.*s out of range: %lld (allowed %ld..%ld)",
-                name_len, name, static_cast<long long>(n),
-                static_cast<long>(spec.min), static_cast<long>(spec.max));
+        Explain(why, Rule::kOutOfRange, "%.*s out of range: %lld (allowed %ld..%ld)", name_len,
+                name, static_cast<long long>(n), static_cast<long>(spec.min),
+                static_cast<long>(spec.max));
         return Status::OutOfRange();
       }
       number = static_cast<int32_t>(n);
@@ -150,18 +146,18 @@ Status ConfigStore::Check(const KeySpec& spec, std::string_view text,
     }
     case Type::kString: {
       if (!Printable(text)) {
-        Explain(why, Rule::kBadCharacter,
-                "%.*s may hold printable ASCII characters only", name_len, name);
+        Explain(why, Rule::kBadCharacter, "%.*s may hold printable ASCII characters only", name_len,
+                name);
         return Status::InvalidArgument();
       }
       if (text.size() < static_cast<size_t>(spec.min)) {
-        Explain(why, Rule::kTooShort, "%.*s too short: %zu characters (min %ld)",
-                name_len, name, text.size(), static_cast<long>(spec.min));
+        Explain(why, Rule::kTooShort, "%.*s too short: %zu characters (min %ld)", name_len, name,
+                text.size(), static_cast<long>(spec.min));
         return Status::OutOfRange();
       }
       if (text.size() > static_cast<size_t>(spec.max)) {
-        Explain(why, Rule::kTooLong, "%.*s too long: %zu characters (max %ld)",
-                name_len, name, text.size(), static_cast<long>(spec.max));
+        Explain(why, Rule::kTooLong, "%.*s too long: %zu characters (max %ld)", name_len, name,
+                text.size(), static_cast<long>(spec.max));
         return Status::OutOfRange();
       }
       return canonical.assign(text);
@@ -191,8 +187,8 @@ Status ConfigStore::Check(const KeySpec& spec, std::string_view text,
       if (text.empty()) return Status::Ok();
       uint32_t addr = 0;
       if (!ParseIp4(text, addr)) {
-        Explain(why, Rule::kBadIp4,
-                "%.*s must be an IPv4 address a.b.c.d (or empty)", name_len, name);
+        Explain(why, Rule::kBadIp4, "%.*s must be an IPv4 address a.b.c.d (or empty)", name_len,
+                name);
         return Status::InvalidArgument();
       }
       number = static_cast<int32_t>(addr);
@@ -205,8 +201,7 @@ Status ConfigStore::Check(const KeySpec& spec, std::string_view text,
   return Status::Internal();
 }
 
-Status ConfigStore::Validate(std::string_view name, std::string_view text,
-                             Violation* why) const {
+Status ConfigStore::Validate(std::string_view name, std::string_view text, Violation* why) const {
   const KeySpec* spec = FindKey(name);
   if (spec == nullptr) {
     Explain(why, Rule::kUnknownKey, "unknown key %.*s (DSP CFG lists the keys)",
@@ -221,8 +216,7 @@ Status ConfigStore::Validate(std::string_view name, std::string_view text,
     int32_t lo = is_min ? number : GetInt(Key::kMediaPortMin);
     int32_t hi = is_min ? GetInt(Key::kMediaPortMax) : number;
     if (lo > hi) {
-      Explain(why, Rule::kInconsistent,
-              "MEDIA.PORT_MIN (%ld) must not exceed MEDIA.PORT_MAX (%ld)",
+      Explain(why, Rule::kInconsistent, "MEDIA.PORT_MIN (%ld) must not exceed MEDIA.PORT_MAX (%ld)",
               static_cast<long>(lo), static_cast<long>(hi));
       return Status::OutOfRange();
     }
@@ -251,8 +245,8 @@ Status ConfigStore::HashPassword(std::string_view password, StringBase& out) {
   return Status::Ok();
 }
 
-Status ConfigStore::Apply(const KeySpec& spec, std::string_view text,
-                          bool override, bool hashed_secret, Violation* why) {
+Status ConfigStore::Apply(const KeySpec& spec, std::string_view text, bool override,
+                          bool hashed_secret, Violation* why) {
   Value& v = values_[Index(spec.key)];
   String<kMaxValueChars> canonical;
   int32_t number = 0;
@@ -305,8 +299,7 @@ void ConfigStore::Changed(Key key) {
   if (hook_ != nullptr) hook_(hook_ctx_, key);
 }
 
-Result<Applied> ConfigStore::Set(std::string_view name, std::string_view text,
-                                 Violation* why) {
+Result<Applied> ConfigStore::Set(std::string_view name, std::string_view text, Violation* why) {
   const KeySpec* spec = FindKey(name);
   if (spec == nullptr) {
     return Validate(name, text, why);  // NotFound with the explanation
@@ -331,9 +324,8 @@ Result<Applied> ConfigStore::Set(std::string_view name, std::string_view text,
     slot.saved_default = before.saved_default;
     slot.overridden = before.overridden;
     Changed(spec->key);
-    GW_LOG_ERROR(kTag, "save after SET %.*s failed: %s",
-                 static_cast<int>(spec->name.size()), spec->name.data(),
-                 saved.str());
+    GW_LOG_ERROR(kTag, "save after SET %.*s failed: %s", static_cast<int>(spec->name.size()),
+                 spec->name.data(), saved.str());
     return saved;
   }
   return Applied{spec->restart};
@@ -410,8 +402,7 @@ Result<size_t> ConfigStore::Render(bool formatted) {
     cJSON_AddItemToObject(root, name.c_str(), item);
     if (arena_.exhausted()) return Status::ResourceExhausted();
   }
-  if (!cJSON_PrintPreallocated(root, doc_, static_cast<int>(kMaxDocument),
-                               formatted ? 1 : 0)) {
+  if (!cJSON_PrintPreallocated(root, doc_, static_cast<int>(kMaxDocument), formatted ? 1 : 0)) {
     return Status::ResourceExhausted();
   }
   doc_[kMaxDocument] = '\0';
@@ -432,8 +423,7 @@ Status ConfigStore::Save() {
   GW_TRY_ASSIGN(size_t length, Render(/*formatted=*/false));
   size_t slot_size = SlotSize();
   if (length + kHeaderSize > slot_size) {
-    GW_LOG_ERROR(kTag, "document of %zu bytes exceeds the %zu-byte slot", length,
-                 slot_size);
+    GW_LOG_ERROR(kTag, "document of %zu bytes exceeds the %zu-byte slot", length, slot_size);
     return Status::ResourceExhausted();
   }
   int target = active_slot_ == 0 ? 1 : 0;
@@ -443,8 +433,7 @@ Status ConfigStore::Save() {
     GW_TRY(storage_.EraseSector(static_cast<size_t>(target) * sectors + s));
   }
   size_t base = static_cast<size_t>(target) * slot_size;
-  GW_TRY(storage_.Program(base + kHeaderSize,
-                          std::as_bytes(std::span(doc_, length))));
+  GW_TRY(storage_.Program(base + kHeaderSize, std::as_bytes(std::span(doc_, length))));
   std::byte header[kHeaderSize];
   PutU32(header, kMagic);
   PutU32(header + 4, seq);
@@ -519,8 +508,7 @@ Status ConfigStore::Load() {
   if (!parsed.ok()) {
     ++load_failures_;
     ResetToDefaults();
-    GW_LOG_WARN(kTag, "stored configuration unreadable (%s), factory defaults",
-                parsed.str());
+    GW_LOG_WARN(kTag, "stored configuration unreadable (%s), factory defaults", parsed.str());
   }
   return parsed;
 }

@@ -35,8 +35,7 @@ void JsonArena::Reset() {
   exhausted_ = false;
 }
 
-JsonArenaScope::JsonArenaScope(JsonArena& arena)
-    : arena_(arena), active_(g_active == nullptr) {
+JsonArenaScope::JsonArenaScope(JsonArena& arena) : arena_(arena), active_(g_active == nullptr) {
   static bool hooks_installed = false;
   if (!hooks_installed) {
     cJSON_Hooks hooks{&ArenaMalloc, &ArenaFree};

@@ -19,8 +19,7 @@ void EventLoop::RunOnce() {
   uint32_t span = now - window_start_;
   if (span >= kLoadWindowMs) {
     uint32_t idle = window_idle_ms_ > span ? span : window_idle_ms_;
-    load_permille_ = static_cast<uint32_t>(
-        (static_cast<uint64_t>(span - idle) * 1000u) / span);
+    load_permille_ = static_cast<uint32_t>((static_cast<uint64_t>(span - idle) * 1000u) / span);
     window_start_ = now;
     window_idle_ms_ = 0;
   }

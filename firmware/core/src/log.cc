@@ -21,10 +21,14 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kError: return "ERROR";
-    case Level::kWarn: return "WARN";
-    case Level::kInfo: return "INFO";
-    case Level::kDebug: return "DEBUG";
+    case Level::kError:
+      return "ERROR";
+    case Level::kWarn:
+      return "WARN";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kDebug:
+      return "DEBUG";
   }
   return "?";
 }
@@ -52,8 +56,12 @@ void LogRing::Write(Level level, const char* tag, const char* fmt, va_list args)
   if (sink_ != nullptr && level <= sink_level_) sink_->Emit(line);
 }
 
-void Install(LogRing* ring) { g_ring = ring; }
-LogRing* Installed() { return g_ring; }
+void Install(LogRing* ring) {
+  g_ring = ring;
+}
+LogRing* Installed() {
+  return g_ring;
+}
 
 void Write(Level level, const char* tag, const char* fmt, ...) {
   if (g_ring == nullptr) return;

@@ -71,12 +71,11 @@ uint32_t TimerWheel::MsUntilNext(uint32_t now_ms, uint32_t cap_ms) const {
   if (active_ == 0) return cap_ms;
   uint32_t best = cap_ms;
   // Milliseconds already elapsed into the wheel's current tick.
-  const int64_t into = static_cast<int64_t>(sub_ms_) +
-                       static_cast<int32_t>(now_ms - last_ms_);
+  const int64_t into = static_cast<int64_t>(sub_ms_) + static_cast<int32_t>(now_ms - last_ms_);
   for (const Timer* head : slots_) {
     for (const Timer* t = head; t != nullptr; t = t->next_) {
-      int64_t ms = static_cast<int64_t>(static_cast<int32_t>(t->expiry_tick_ - tick_)) *
-                       kTickMs - into;
+      int64_t ms =
+          static_cast<int64_t>(static_cast<int32_t>(t->expiry_tick_ - tick_)) * kTickMs - into;
       if (ms < 0) ms = 0;
       if (ms < best) best = static_cast<uint32_t>(ms);
     }

@@ -39,8 +39,8 @@ void ListCommands(void*, Call& call) {
 void RangeText(const ParamSpec& p, StringBase& out) {
   switch (p.type) {
     case ParamType::kInt:
-      out.Format("%lld..%lld", static_cast<long long>(p.min),
-                 static_cast<long long>(p.max)).IgnoreError();
+      out.Format("%lld..%lld", static_cast<long long>(p.min), static_cast<long long>(p.max))
+          .IgnoreError();
       break;
     case ParamType::kString:
       out.Format("%lld..%lld chars", static_cast<long long>(p.min),
@@ -53,9 +53,15 @@ void RangeText(const ParamSpec& p, StringBase& out) {
         out.AppendTruncated(p.values[i]);
       }
       break;
-    case ParamType::kBool: out.AppendTruncated("YES, NO"); break;
-    case ParamType::kIp4: out.AppendTruncated("a.b.c.d"); break;
-    case ParamType::kDate: out.AppendTruncated("YYYY-MM-DD"); break;
+    case ParamType::kBool:
+      out.AppendTruncated("YES, NO");
+      break;
+    case ParamType::kIp4:
+      out.AppendTruncated("a.b.c.d");
+      break;
+    case ParamType::kDate:
+      out.AppendTruncated("YYYY-MM-DD");
+      break;
   }
 }
 
@@ -66,9 +72,8 @@ void ShowCommandHelp(const CommandSpec& spec, Report& report) {
   report.Field("COMMAND", name.view());
   report.Field("DESCRIPTION", spec.help);
   report.Field("DESTRUCTIVE", spec.destructive ? "YES (needs CONFIRM=YES)" : "NO");
-  static constexpr Column kColumns[] = {{"PARAMETER", 10}, {"TYPE", 7}, {"REQUIRED", 8},
-                                        {"RANGE/VALUES", 24}, {"DEFAULT", 8},
-                                        {"DESCRIPTION", 0}};
+  static constexpr Column kColumns[] = {{"PARAMETER", 10},    {"TYPE", 7},    {"REQUIRED", 8},
+                                        {"RANGE/VALUES", 24}, {"DEFAULT", 8}, {"DESCRIPTION", 0}};
   report.BeginTable(kColumns);
   for (const ParamSpec& p : spec.params) {
     String<120> range;
@@ -83,9 +88,15 @@ void ShowCommandHelp(const CommandSpec& spec, Report& report) {
 }
 
 constexpr ParamSpec kHelpParams[] = {
-    {.name = "VERB", .type = ParamType::kString, .min = 1, .max = 16,
+    {.name = "VERB",
+     .type = ParamType::kString,
+     .min = 1,
+     .max = 16,
      .help = "command verb, e.g. DSP"},
-    {.name = "OBJECT", .type = ParamType::kString, .min = 1, .max = 16,
+    {.name = "OBJECT",
+     .type = ParamType::kString,
+     .min = 1,
+     .max = 16,
      .help = "command object, e.g. CFG"},
 };
 
@@ -94,7 +105,8 @@ void Help(void*, Call& call) {
   std::string_view object = call.args.Text("OBJECT");
   if (verb.empty()) {
     call.report.Ok();
-    call.report.Line("Commands are VERB OBJECT NAME=VALUE ... (or VERB OBJECT:NAME=\"VALUE\",...;).");
+    call.report.Line(
+        "Commands are VERB OBJECT NAME=VALUE ... (or VERB OBJECT:NAME=\"VALUE\",...;).");
     call.report.Line("LST CMD lists the commands; HELP VERB OBJECT shows one command.");
     return;
   }
@@ -139,7 +151,9 @@ void Logout(void*, Call& call) {
 
 // --- CFG and LOG -----------------------------------------------------------
 
-BuiltinDeps& DepsOf(void* ctx) { return *static_cast<BuiltinDeps*>(ctx); }
+BuiltinDeps& DepsOf(void* ctx) {
+  return *static_cast<BuiltinDeps*>(ctx);
+}
 
 void SyncLogLevel(BuiltinDeps& deps) {
   log::Level level = log::Level::kInfo;
@@ -164,16 +178,26 @@ void KeyRange(const KeySpec& spec, StringBase& out) {
         out.AppendTruncated(spec.values[i]);
       }
       break;
-    case config::Type::kBool: out.AppendTruncated("TRUE, FALSE"); break;
-    case config::Type::kIp4: out.AppendTruncated("a.b.c.d or empty"); break;
+    case config::Type::kBool:
+      out.AppendTruncated("TRUE, FALSE");
+      break;
+    case config::Type::kIp4:
+      out.AppendTruncated("a.b.c.d or empty");
+      break;
   }
 }
 
-std::string_view Shown(std::string_view text) { return text.empty() ? "\"\"" : text; }
+std::string_view Shown(std::string_view text) {
+  return text.empty() ? "\"\"" : text;
+}
 
 constexpr ParamSpec kDspCfgParams[] = {
-    {.name = "KEY", .type = ParamType::kString, .min = 1, .max = 32,
-     .default_value = "(all)", .help = "configuration key, e.g. SIP.PORT"},
+    {.name = "KEY",
+     .type = ParamType::kString,
+     .min = 1,
+     .max = 32,
+     .default_value = "(all)",
+     .help = "configuration key, e.g. SIP.PORT"},
 };
 
 void DspCfg(void* ctx, Call& call) {
@@ -202,8 +226,8 @@ void DspCfg(void* ctx, Call& call) {
     return;
   }
   call.report.Ok();
-  static constexpr Column kColumns[] = {{"KEY", 18}, {"VALUE", 16}, {"DEFAULT", 12},
-                                        {"RESTART", 0}};
+  static constexpr Column kColumns[] = {
+      {"KEY", 18}, {"VALUE", 16}, {"DEFAULT", 12}, {"RESTART", 0}};
   call.report.BeginTable(kColumns);
   for (const KeySpec& spec : config::Schema()) {
     call.report.Row({spec.name, Shown(cfg.DisplayText(spec.key)),
@@ -214,10 +238,18 @@ void DspCfg(void* ctx, Call& call) {
 }
 
 constexpr ParamSpec kSetCfgParams[] = {
-    {.name = "KEY", .type = ParamType::kString, .required = true, .min = 1, .max = 32,
+    {.name = "KEY",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 1,
+     .max = 32,
      .help = "configuration key, e.g. SIP.PORT"},
-    {.name = "VALUE", .type = ParamType::kString, .required = true, .min = 0,
-     .max = config::kMaxValueChars, .help = "new value (\"\" to clear an address)"},
+    {.name = "VALUE",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 0,
+     .max = config::kMaxValueChars,
+     .help = "new value (\"\" to clear an address)"},
 };
 
 void SetCfg(void* ctx, Call& call) {
@@ -230,8 +262,8 @@ void SetCfg(void* ctx, Call& call) {
       call.report.FailF(RetCode::kNotFound, "Unknown key %.*s (DSP CFG lists the keys)",
                         static_cast<int>(key.size()), key.data());
     } else if (why.rule != config::Rule::kNone) {
-      RetCode code = result.status() == Status::OutOfRange() ? RetCode::kOutOfRange
-                                                             : RetCode::kInvalidValue;
+      RetCode code =
+          result.status() == Status::OutOfRange() ? RetCode::kOutOfRange : RetCode::kInvalidValue;
       call.report.FailF(code, "Invalid value for VALUE: %s", why.detail.c_str());
     } else {
       call.report.FailF(RetCode::kStorageError,
@@ -244,11 +276,10 @@ void SetCfg(void* ctx, Call& call) {
   if (spec->key == config::Key::kLogLevel) SyncLogLevel(deps);
   // The audit trail of operator changes (secrets masked).
   std::string_view shown = deps.config.DisplayText(spec->key);
-  GW_LOG_INFO("mml", "SET CFG %.*s = %.*s", static_cast<int>(spec->name.size()),
-              spec->name.data(), static_cast<int>(shown.size()), shown.data());
-  call.report.Ok(result->restart_required
-                     ? "Operation succeeded; restart required to take effect"
-                     : "Operation succeeded");
+  GW_LOG_INFO("mml", "SET CFG %.*s = %.*s", static_cast<int>(spec->name.size()), spec->name.data(),
+              static_cast<int>(shown.size()), shown.data());
+  call.report.Ok(result->restart_required ? "Operation succeeded; restart required to take effect"
+                                          : "Operation succeeded");
   call.report.Field("KEY", spec->name);
   call.report.Field("VALUE", Shown(deps.config.DisplayText(spec->key)));
   call.report.Field("RESTART", result->restart_required ? "YES" : "NO");
@@ -278,8 +309,8 @@ void RstCfg(void* ctx, Call& call) {
   Status saved = deps.config.Save();
   SyncLogLevel(deps);
   if (!saved.ok()) {
-    call.report.FailF(RetCode::kStorageError,
-                      "Defaults applied but saving failed (%s)", saved.str());
+    call.report.FailF(RetCode::kStorageError, "Defaults applied but saving failed (%s)",
+                      saved.str());
     return;
   }
   call.report.Ok("Factory defaults restored; restart to apply every key");
@@ -288,10 +319,17 @@ void RstCfg(void* ctx, Call& call) {
 constexpr std::string_view kLevels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 
 constexpr ParamSpec kDspLogParams[] = {
-    {.name = "LINES", .type = ParamType::kInt, .min = 1, .max = GW_CAP_LOG_LINES,
-     .default_value = "20", .help = "how many of the newest lines"},
-    {.name = "LEVEL", .type = ParamType::kEnum, .values = kLevels,
-     .default_value = "DEBUG", .help = "least severe level shown"},
+    {.name = "LINES",
+     .type = ParamType::kInt,
+     .min = 1,
+     .max = GW_CAP_LOG_LINES,
+     .default_value = "20",
+     .help = "how many of the newest lines"},
+    {.name = "LEVEL",
+     .type = ParamType::kEnum,
+     .values = kLevels,
+     .default_value = "DEBUG",
+     .help = "least severe level shown"},
 };
 
 void DspLog(void* ctx, Call& call) {
@@ -312,8 +350,7 @@ void DspLog(void* ctx, Call& call) {
     const log::Line& line = ring[i];
     if (line.level > max_level) continue;
     char time[16];
-    std::snprintf(time, sizeof(time), "%lu.%03lu",
-                  static_cast<unsigned long>(line.ms / 1000),
+    std::snprintf(time, sizeof(time), "%lu.%03lu", static_cast<unsigned long>(line.ms / 1000),
                   static_cast<unsigned long>(line.ms % 1000));
     call.report.Row({time, log::LevelName(line.level), line.tag, line.text});
   }
@@ -321,7 +358,10 @@ void DspLog(void* ctx, Call& call) {
 }
 
 constexpr ParamSpec kSetLogParams[] = {
-    {.name = "LEVEL", .type = ParamType::kEnum, .required = true, .values = kLevels,
+    {.name = "LEVEL",
+     .type = ParamType::kEnum,
+     .required = true,
+     .values = kLevels,
      .help = "least severe level kept"},
 };
 
@@ -332,8 +372,8 @@ void SetLog(void* ctx, Call& call) {
   SyncLogLevel(deps);
   GW_LOG_INFO("mml", "SET LOG LEVEL = %.*s", static_cast<int>(level.size()), level.data());
   if (!result.ok()) {
-    call.report.FailF(RetCode::kStorageError,
-                      "Level not changed: saving failed (%s)", result.status().str());
+    call.report.FailF(RetCode::kStorageError, "Level not changed: saving failed (%s)",
+                      result.status().str());
     return;
   }
   call.report.Ok();
@@ -343,33 +383,53 @@ void SetLog(void* ctx, Call& call) {
 }  // namespace
 
 Status RegisterShellCommands(CommandTable& table) {
-  GW_TRY(table.Register({.verb = "LST", .object = "CMD",
-                         .help = "List all commands", .handler = &ListCommands}));
-  GW_TRY(table.Register({.verb = "HELP", .object = "", .params = kHelpParams,
-                         .help = "Show a command's parameters", .handler = &Help}));
-  GW_TRY(table.Register({.verb = "LOGOUT", .object = "",
-                         .help = "End the session", .handler = &Logout}));
+  GW_TRY(table.Register(
+      {.verb = "LST", .object = "CMD", .help = "List all commands", .handler = &ListCommands}));
+  GW_TRY(table.Register({.verb = "HELP",
+                         .object = "",
+                         .params = kHelpParams,
+                         .help = "Show a command's parameters",
+                         .handler = &Help}));
+  GW_TRY(table.Register(
+      {.verb = "LOGOUT", .object = "", .help = "End the session", .handler = &Logout}));
   return Status::Ok();
 }
 
 Status RegisterConfigCommands(CommandTable& table, BuiltinDeps& deps) {
-  GW_TRY(table.Register({.verb = "DSP", .object = "CFG", .params = kDspCfgParams,
-                         .help = "Display configuration keys", .handler = &DspCfg,
+  GW_TRY(table.Register({.verb = "DSP",
+                         .object = "CFG",
+                         .params = kDspCfgParams,
+                         .help = "Display configuration keys",
+                         .handler = &DspCfg,
                          .context = &deps}));
-  GW_TRY(table.Register({.verb = "SET", .object = "CFG", .params = kSetCfgParams,
+  GW_TRY(table.Register({.verb = "SET",
+                         .object = "CFG",
+                         .params = kSetCfgParams,
                          .help = "Set and persist a configuration key",
-                         .handler = &SetCfg, .context = &deps}));
-  GW_TRY(table.Register({.verb = "EXP", .object = "CFG",
-                         .help = "Export the stored configuration as JSON",
-                         .handler = &ExpCfg, .context = &deps}));
-  GW_TRY(table.Register({.verb = "RST", .object = "CFG",
-                         .help = "Restore factory defaults", .destructive = true,
-                         .handler = &RstCfg, .context = &deps}));
-  GW_TRY(table.Register({.verb = "DSP", .object = "LOG", .params = kDspLogParams,
-                         .help = "Display recent log lines", .handler = &DspLog,
+                         .handler = &SetCfg,
                          .context = &deps}));
-  GW_TRY(table.Register({.verb = "SET", .object = "LOG", .params = kSetLogParams,
-                         .help = "Set the log level", .handler = &SetLog,
+  GW_TRY(table.Register({.verb = "EXP",
+                         .object = "CFG",
+                         .help = "Export the stored configuration as JSON",
+                         .handler = &ExpCfg,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "RST",
+                         .object = "CFG",
+                         .help = "Restore factory defaults",
+                         .destructive = true,
+                         .handler = &RstCfg,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "DSP",
+                         .object = "LOG",
+                         .params = kDspLogParams,
+                         .help = "Display recent log lines",
+                         .handler = &DspLog,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "SET",
+                         .object = "LOG",
+                         .params = kSetLogParams,
+                         .help = "Set the log level",
+                         .handler = &SetLog,
                          .context = &deps}));
   return Status::Ok();
 }

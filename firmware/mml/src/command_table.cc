@@ -1,9 +1,8 @@
-#include "gw/mml/command.h"
-
 #include <cstdio>
 
 #include "gw/config/text.h"
 #include "gw/core/fixed_string.h"
+#include "gw/mml/command.h"
 
 namespace gw::mml {
 namespace {
@@ -36,7 +35,9 @@ void JoinValues(std::span<const std::string_view> values, StringBase& out) {
   }
 }
 
-bool IsLeap(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(unsigned y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 bool ParseDate(std::string_view text, Date& out) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
@@ -54,8 +55,7 @@ bool ParseDate(std::string_view text, Date& out) {
   if (v[0] < 1970 || v[0] > 2199 || v[1] < 1 || v[1] > 12 || v[2] < 1) return false;
   unsigned days = kDays[v[1] - 1] + ((v[1] == 2 && IsLeap(v[0])) ? 1 : 0);
   if (v[2] > days) return false;
-  out = Date{static_cast<uint16_t>(v[0]), static_cast<uint8_t>(v[1]),
-             static_cast<uint8_t>(v[2])};
+  out = Date{static_cast<uint16_t>(v[0]), static_cast<uint8_t>(v[1]), static_cast<uint8_t>(v[2])};
   return true;
 }
 
@@ -70,14 +70,14 @@ bool Convert(const ParamSpec& p, std::string_view text, ArgValue& out, Report& r
       int64_t n = 0;
       if (!config::ParseInt(text, n)) {
         report.FailF(RetCode::kInvalidValue,
-                     "Invalid value for %.*s: \"%.*s\" is not an integer (allowed %lld..%lld)",
-                     nl, name, Len(text), text.data(), static_cast<long long>(p.min),
+                     "Invalid value for %.*s: \"%.*s\" is not an integer (allowed %lld..%lld)", nl,
+                     name, Len(text), text.data(), static_cast<long long>(p.min),
                      static_cast<long long>(p.max));
         return false;
       }
       if (n < p.min || n > p.max) {
-        report.FailF(RetCode::kOutOfRange, "%.*s out of range: %lld (allowed %lld..%lld)",
-                     nl, name, static_cast<long long>(n), static_cast<long long>(p.min),
+        report.FailF(RetCode::kOutOfRange, "%.*s out of range: %lld (allowed %lld..%lld)", nl, name,
+                     static_cast<long long>(n), static_cast<long long>(p.min),
                      static_cast<long long>(p.max));
         return false;
       }
@@ -88,8 +88,8 @@ bool Convert(const ParamSpec& p, std::string_view text, ArgValue& out, Report& r
       auto len = static_cast<int64_t>(text.size());
       if (len < p.min || (p.max > 0 && len > p.max)) {
         report.FailF(RetCode::kOutOfRange,
-                     "%.*s length %lld out of range (allowed %lld..%lld characters)", nl,
-                     name, static_cast<long long>(len), static_cast<long long>(p.min),
+                     "%.*s length %lld out of range (allowed %lld..%lld characters)", nl, name,
+                     static_cast<long long>(len), static_cast<long long>(p.min),
                      static_cast<long long>(p.max > 0 ? p.max : int64_t{kMaxLine}));
         return false;
       }
@@ -105,16 +105,15 @@ bool Convert(const ParamSpec& p, std::string_view text, ArgValue& out, Report& r
       }
       String<120> allowed;
       JoinValues(p.values, allowed);
-      report.FailF(RetCode::kInvalidValue, "Invalid value for %.*s: \"%.*s\" (allowed: %s)",
-                   nl, name, Len(text), text.data(), allowed.c_str());
+      report.FailF(RetCode::kInvalidValue, "Invalid value for %.*s: \"%.*s\" (allowed: %s)", nl,
+                   name, Len(text), text.data(), allowed.c_str());
       return false;
     }
     case ParamType::kBool: {
       bool b = false;
       if (!config::ParseBool(text, b)) {
-        report.FailF(RetCode::kInvalidValue,
-                     "Invalid value for %.*s: \"%.*s\" (allowed: YES, NO)", nl, name,
-                     Len(text), text.data());
+        report.FailF(RetCode::kInvalidValue, "Invalid value for %.*s: \"%.*s\" (allowed: YES, NO)",
+                     nl, name, Len(text), text.data());
         return false;
       }
       out.number = b ? 1 : 0;
@@ -124,8 +123,8 @@ bool Convert(const ParamSpec& p, std::string_view text, ArgValue& out, Report& r
     case ParamType::kIp4: {
       if (!config::ParseIp4(text, out.ip4)) {
         report.FailF(RetCode::kInvalidValue,
-                     "Invalid value for %.*s: \"%.*s\" (allowed: IPv4 address a.b.c.d)",
-                     nl, name, Len(text), text.data());
+                     "Invalid value for %.*s: \"%.*s\" (allowed: IPv4 address a.b.c.d)", nl, name,
+                     Len(text), text.data());
         return false;
       }
       return true;
@@ -133,8 +132,8 @@ bool Convert(const ParamSpec& p, std::string_view text, ArgValue& out, Report& r
     case ParamType::kDate: {
       if (!ParseDate(text, out.date)) {
         report.FailF(RetCode::kInvalidValue,
-                     "Invalid value for %.*s: \"%.*s\" (allowed: date YYYY-MM-DD)", nl,
-                     name, Len(text), text.data());
+                     "Invalid value for %.*s: \"%.*s\" (allowed: date YYYY-MM-DD)", nl, name,
+                     Len(text), text.data());
         return false;
       }
       return true;
@@ -170,12 +169,18 @@ class Echo {
 
 const char* ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kInt: return "INT";
-    case ParamType::kString: return "STRING";
-    case ParamType::kEnum: return "ENUM";
-    case ParamType::kBool: return "YES/NO";
-    case ParamType::kIp4: return "IP4";
-    case ParamType::kDate: return "DATE";
+    case ParamType::kInt:
+      return "INT";
+    case ParamType::kString:
+      return "STRING";
+    case ParamType::kEnum:
+      return "ENUM";
+    case ParamType::kBool:
+      return "YES/NO";
+    case ParamType::kIp4:
+      return "IP4";
+    case ParamType::kDate:
+      return "DATE";
   }
   return "?";
 }
@@ -235,16 +240,15 @@ Status CommandTable::Register(const CommandSpec& spec) {
   return commands_.push_back(spec);
 }
 
-const CommandSpec* CommandTable::Find(std::string_view verb,
-                                      std::string_view object) const {
+const CommandSpec* CommandTable::Find(std::string_view verb, std::string_view object) const {
   for (const CommandSpec& c : commands_) {
     if (EqualsIgnoreCase(c.verb, verb) && EqualsIgnoreCase(c.object, object)) return &c;
   }
   return nullptr;
 }
 
-bool CommandTable::Bind(const CommandSpec& spec, const ParsedCommand& cmd,
-                        size_t first_positional, Args& args, Report& report) const {
+bool CommandTable::Bind(const CommandSpec& spec, const ParsedCommand& cmd, size_t first_positional,
+                        Args& args, Report& report) const {
   args.params_ = spec.params;
   for (ArgValue& v : args.values_) v = ArgValue{};
   bool confirmed = false;
@@ -271,10 +275,9 @@ bool CommandTable::Bind(const CommandSpec& spec, const ParsedCommand& cmd,
         String<120> allowed;
         JoinParamNames(spec, allowed);
         report.FailF(RetCode::kUnknownParameter,
-                     "Unexpected value \"%.*s\" for %.*s %.*s (parameters: %s)",
-                     Len(value), value.data(), Len(spec.verb), spec.verb.data(),
-                     Len(spec.object), spec.object.data(),
-                     allowed.empty() ? "none" : allowed.c_str());
+                     "Unexpected value \"%.*s\" for %.*s %.*s (parameters: %s)", Len(value),
+                     value.data(), Len(spec.verb), spec.verb.data(), Len(spec.object),
+                     spec.object.data(), allowed.empty() ? "none" : allowed.c_str());
         return false;
       }
       index = next_positional++;
@@ -282,8 +285,8 @@ bool CommandTable::Bind(const CommandSpec& spec, const ParsedCommand& cmd,
       bool yes = false;
       if (!config::ParseBool(value, yes)) {
         report.FailF(RetCode::kInvalidValue,
-                     "Invalid value for CONFIRM: \"%.*s\" (allowed: YES, NO)",
-                     Len(value), value.data());
+                     "Invalid value for CONFIRM: \"%.*s\" (allowed: YES, NO)", Len(value),
+                     value.data());
         return false;
       }
       confirm_given = true;
@@ -298,13 +301,12 @@ bool CommandTable::Bind(const CommandSpec& spec, const ParsedCommand& cmd,
         JoinParamNames(spec, allowed);
         if (allowed.empty()) {
           report.FailF(RetCode::kUnknownParameter,
-                       "Unknown parameter %.*s: %.*s %.*s takes no parameters",
-                       Len(name), name.data(), Len(spec.verb), spec.verb.data(),
-                       Len(spec.object), spec.object.data());
+                       "Unknown parameter %.*s: %.*s %.*s takes no parameters", Len(name),
+                       name.data(), Len(spec.verb), spec.verb.data(), Len(spec.object),
+                       spec.object.data());
         } else {
-          report.FailF(RetCode::kUnknownParameter,
-                       "Unknown parameter %.*s (allowed: %s)", Len(name), name.data(),
-                       allowed.c_str());
+          report.FailF(RetCode::kUnknownParameter, "Unknown parameter %.*s (allowed: %s)",
+                       Len(name), name.data(), allowed.c_str());
         }
         return false;
       }
@@ -324,18 +326,15 @@ bool CommandTable::Bind(const CommandSpec& spec, const ParsedCommand& cmd,
         if (!required.empty()) required.AppendTruncated(", ");
         required.AppendTruncated(p.name);
       }
-      report.FailF(RetCode::kMissingParameter,
-                   "Missing parameter %.*s (%.*s %.*s requires: %s)",
-                   Len(spec.params[i].name), spec.params[i].name.data(),
-                   Len(spec.verb), spec.verb.data(), Len(spec.object),
-                   spec.object.data(), required.c_str());
+      report.FailF(RetCode::kMissingParameter, "Missing parameter %.*s (%.*s %.*s requires: %s)",
+                   Len(spec.params[i].name), spec.params[i].name.data(), Len(spec.verb),
+                   spec.verb.data(), Len(spec.object), spec.object.data(), required.c_str());
       return false;
     }
   }
   if (spec.destructive && !confirmed) {
-    report.FailF(RetCode::kConfirmRequired,
-                 "%.*s %.*s is destructive: %s with CONFIRM=YES", Len(spec.verb),
-                 spec.verb.data(), Len(spec.object), spec.object.data(),
+    report.FailF(RetCode::kConfirmRequired, "%.*s %.*s is destructive: %s with CONFIRM=YES",
+                 Len(spec.verb), spec.verb.data(), Len(spec.object), spec.object.data(),
                  confirm_given ? "cancelled, repeat" : "repeat the command");
     return false;
   }
@@ -362,9 +361,9 @@ bool CommandTable::Execute(std::string_view line, Output& out, Session* session)
   }
   if (spec == nullptr) {
     report.FailF(RetCode::kUnknownCommand,
-                 "Unknown command %.*s%s%.*s (LST CMD lists the commands)",
-                 Len(cmd.verb, 16), cmd.verb.data(), cmd.object.empty() ? "" : " ",
-                 Len(cmd.object, 16), cmd.object.data());
+                 "Unknown command %.*s%s%.*s (LST CMD lists the commands)", Len(cmd.verb, 16),
+                 cmd.verb.data(), cmd.object.empty() ? "" : " ", Len(cmd.object, 16),
+                 cmd.object.data());
     report.End();
     return true;
   }

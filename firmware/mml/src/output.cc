@@ -11,8 +11,7 @@ void Output::Printf(const char* fmt, ...) {
   int n = std::vsnprintf(line, sizeof(line), fmt, args);
   va_end(args);
   if (n < 0) return;
-  size_t len = static_cast<size_t>(n) < sizeof(line) ? static_cast<size_t>(n)
-                                                     : sizeof(line) - 1;
+  size_t len = static_cast<size_t>(n) < sizeof(line) ? static_cast<size_t>(n) : sizeof(line) - 1;
   DoWrite(std::string_view(line, len));
 }
 

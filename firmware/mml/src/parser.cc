@@ -5,12 +5,24 @@
 namespace gw::mml {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t'; }
-bool IsAlpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsIdent(char c) { return IsAlpha(c) || IsDigit(c) || c == '_'; }
-bool IsNameChar(char c) { return IsIdent(c) || c == '.'; }
-bool EndsBareValue(char c) { return IsSpace(c) || c == ',' || c == ';'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t';
+}
+bool IsAlpha(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsIdent(char c) {
+  return IsAlpha(c) || IsDigit(c) || c == '_';
+}
+bool IsNameChar(char c) {
+  return IsIdent(c) || c == '.';
+}
+bool EndsBareValue(char c) {
+  return IsSpace(c) || c == ',' || c == ';';
+}
 
 // Formats "<what> at column N" into the error, returns InvalidArgument.
 Status Fail(ParseError& error, size_t pos, Status status, const char* fmt, ...)
@@ -39,8 +51,8 @@ Status Parser::Parse(std::string_view line, ParsedCommand& out, ParseError& erro
 
   if (line.size() > kMaxLine) {
     error.column = kMaxLine + 1;
-    error.message.Format("line too long (%zu characters, max %zu)", line.size(),
-                         kMaxLine).IgnoreError();
+    error.message.Format("line too long (%zu characters, max %zu)", line.size(), kMaxLine)
+        .IgnoreError();
     return Status::OutOfRange();
   }
   // Control bytes are refused wherever they are, before anything else.
@@ -85,15 +97,13 @@ Status Parser::Parse(std::string_view line, ParsedCommand& out, ParseError& erro
   if (line[pos] == ';') return finish_at_semicolon();
   out.verb = read_ident();
   if (out.verb.empty()) {
-    if (IsDigit(line[pos]) || line[pos] == '"' || line[pos] == '=' ||
-        line[pos] == ':' || line[pos] == ',') {
-      return Fail(error, pos, Status::InvalidArgument(),
-                  "expected a command verb (letters)");
+    if (IsDigit(line[pos]) || line[pos] == '"' || line[pos] == '=' || line[pos] == ':' ||
+        line[pos] == ',') {
+      return Fail(error, pos, Status::InvalidArgument(), "expected a command verb (letters)");
     }
     return unexpected(pos);
   }
-  if (pos < n && !IsSpace(line[pos]) && line[pos] != ':' && line[pos] != ';' &&
-      line[pos] != ',') {
+  if (pos < n && !IsSpace(line[pos]) && line[pos] != ':' && line[pos] != ';' && line[pos] != ',') {
     return unexpected(pos);
   }
   skip_spaces();
@@ -120,8 +130,8 @@ Status Parser::Parse(std::string_view line, ParsedCommand& out, ParseError& erro
     if (pos == n) break;
     if (line[pos] == ';') return finish_at_semicolon();
     if (out.param_count == kMaxParams) {
-      return Fail(error, pos, Status::ResourceExhausted(),
-                  "too many parameters (max %zu)", kMaxParams);
+      return Fail(error, pos, Status::ResourceExhausted(), "too many parameters (max %zu)",
+                  kMaxParams);
     }
     ParsedParam& param = out.params[out.param_count];
     param.column = pos + 1;
@@ -141,8 +151,7 @@ Status Parser::Parse(std::string_view line, ParsedCommand& out, ParseError& erro
       size_t quote = pos++;
       while (true) {
         if (pos == n) {
-          return Fail(error, quote, Status::InvalidArgument(),
-                      "unterminated quoted value");
+          return Fail(error, quote, Status::InvalidArgument(), "unterminated quoted value");
         }
         char c = line[pos];
         if (c == '"') {
@@ -170,8 +179,7 @@ Status Parser::Parse(std::string_view line, ParsedCommand& out, ParseError& erro
       while (pos < n && !EndsBareValue(line[pos])) {
         char c = line[pos];
         if (c == '"') {
-          return Fail(error, pos, Status::InvalidArgument(),
-                      "unexpected quote inside a value");
+          return Fail(error, pos, Status::InvalidArgument(), "unexpected quote inside a value");
         }
         if (static_cast<unsigned char>(c) >= 0x80 || (param.name.empty() && c == '=')) {
           return unexpected(pos);
@@ -186,8 +194,7 @@ Status Parser::Parse(std::string_view line, ParsedCommand& out, ParseError& erro
     if (!param.name.empty()) {
       for (size_t i = 0; i < out.param_count; ++i) {
         if (config::EqualsIgnoreCase(out.params[i].name, param.name)) {
-          return Fail(error, start, Status::InvalidArgument(),
-                      "parameter %.*s given twice",
+          return Fail(error, start, Status::InvalidArgument(), "parameter %.*s given twice",
                       static_cast<int>(param.name.size() > 32 ? 32 : param.name.size()),
                       param.name.data());
         }

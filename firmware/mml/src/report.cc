@@ -17,39 +17,64 @@ void Pad(Output& out, size_t n) {
 
 const char* RetCodeText(RetCode code) {
   switch (code) {
-    case RetCode::kOk: return "Operation succeeded";
-    case RetCode::kUnknownCommand: return "Unknown command";
-    case RetCode::kSyntaxError: return "Syntax error";
-    case RetCode::kUnknownParameter: return "Unknown parameter";
-    case RetCode::kMissingParameter: return "Missing parameter";
-    case RetCode::kOutOfRange: return "Value out of range";
-    case RetCode::kInvalidValue: return "Invalid value";
-    case RetCode::kConfirmRequired: return "Confirmation required";
-    case RetCode::kNotFound: return "Not found";
-    case RetCode::kAlreadyExists: return "Already exists";
-    case RetCode::kResourceExhausted: return "Resource exhausted";
-    case RetCode::kFailedPrecondition: return "Not possible now";
-    case RetCode::kStorageError: return "Storage error";
-    case RetCode::kPermissionDenied: return "Permission denied";
-    case RetCode::kInternal: return "Internal error";
+    case RetCode::kOk:
+      return "Operation succeeded";
+    case RetCode::kUnknownCommand:
+      return "Unknown command";
+    case RetCode::kSyntaxError:
+      return "Syntax error";
+    case RetCode::kUnknownParameter:
+      return "Unknown parameter";
+    case RetCode::kMissingParameter:
+      return "Missing parameter";
+    case RetCode::kOutOfRange:
+      return "Value out of range";
+    case RetCode::kInvalidValue:
+      return "Invalid value";
+    case RetCode::kConfirmRequired:
+      return "Confirmation required";
+    case RetCode::kNotFound:
+      return "Not found";
+    case RetCode::kAlreadyExists:
+      return "Already exists";
+    case RetCode::kResourceExhausted:
+      return "Resource exhausted";
+    case RetCode::kFailedPrecondition:
+      return "Not possible now";
+    case RetCode::kStorageError:
+      return "Storage error";
+    case RetCode::kPermissionDenied:
+      return "Permission denied";
+    case RetCode::kInternal:
+      return "Internal error";
   }
   return "?";
 }
 
 RetCode RetCodeFor(Status status) {
   switch (status.code()) {
-    case StatusCode::kOk: return RetCode::kOk;
-    case StatusCode::kInvalidArgument: return RetCode::kInvalidValue;
-    case StatusCode::kNotFound: return RetCode::kNotFound;
-    case StatusCode::kAlreadyExists: return RetCode::kAlreadyExists;
-    case StatusCode::kPermissionDenied: return RetCode::kPermissionDenied;
-    case StatusCode::kResourceExhausted: return RetCode::kResourceExhausted;
-    case StatusCode::kFailedPrecondition: return RetCode::kFailedPrecondition;
-    case StatusCode::kOutOfRange: return RetCode::kOutOfRange;
+    case StatusCode::kOk:
+      return RetCode::kOk;
+    case StatusCode::kInvalidArgument:
+      return RetCode::kInvalidValue;
+    case StatusCode::kNotFound:
+      return RetCode::kNotFound;
+    case StatusCode::kAlreadyExists:
+      return RetCode::kAlreadyExists;
+    case StatusCode::kPermissionDenied:
+      return RetCode::kPermissionDenied;
+    case StatusCode::kResourceExhausted:
+      return RetCode::kResourceExhausted;
+    case StatusCode::kFailedPrecondition:
+      return RetCode::kFailedPrecondition;
+    case StatusCode::kOutOfRange:
+      return RetCode::kOutOfRange;
     case StatusCode::kDataLoss:
-    case StatusCode::kUnavailable: return RetCode::kStorageError;
+    case StatusCode::kUnavailable:
+      return RetCode::kStorageError;
     case StatusCode::kUnimplemented:
-    case StatusCode::kInternal: return RetCode::kInternal;
+    case StatusCode::kInternal:
+      return RetCode::kInternal;
   }
   return RetCode::kInternal;
 }

@@ -15,15 +15,18 @@ constexpr uint8_t kEscape = 0x1B;
 constexpr uint8_t kDel = 0x7F;
 }  // namespace
 
-Session::Session(const CommandTable& table, const config::ConfigStore& config,
-                 Output& out, const SessionOptions& options)
+Session::Session(const CommandTable& table, const config::ConfigStore& config, Output& out,
+                 const SessionOptions& options)
     : table_(table), config_(config), out_(out), options_(options) {}
 
 bool Session::LoginRequired() const {
   switch (options_.login) {
-    case LoginPolicy::kNever: return false;
-    case LoginPolicy::kAlways: return true;
-    case LoginPolicy::kFromConfig: return config_.GetBool(config::Key::kMmlConsoleLogin);
+    case LoginPolicy::kNever:
+      return false;
+    case LoginPolicy::kAlways:
+      return true;
+    case LoginPolicy::kFromConfig:
+      return config_.GetBool(config::Key::kMmlConsoleLogin);
   }
   return true;
 }
@@ -42,8 +45,12 @@ void Session::Start() {
 
 void Session::Prompt() {
   switch (state_) {
-    case State::kUser: out_.Write("Username: "); break;
-    case State::kPassword: out_.Write("Password: "); break;
+    case State::kUser:
+      out_.Write("Username: ");
+      break;
+    case State::kPassword:
+      out_.Write("Password: ");
+      break;
     case State::kCommand:
       if (options_.interactive) out_.Write(options_.prompt);
       break;
@@ -111,10 +118,16 @@ void Session::FeedByte(uint8_t c) {
     return;
   }
   switch (c) {
-    case kEscape: esc_ = Esc::kEsc; return;
+    case kEscape:
+      esc_ = Esc::kEsc;
+      return;
     case kBackspace:
-    case kDel: Backspace(); return;
-    case kCtrlU: KillLine(); return;
+    case kDel:
+      Backspace();
+      return;
+    case kCtrlU:
+      KillLine();
+      return;
     case kCtrlC:
       if (state_ != State::kPassword) out_.Write("^C");
       out_.EndLine();
@@ -144,8 +157,12 @@ void Session::HandleEscape(uint8_t c) {
   }
   esc_ = Esc::kNone;
   switch (c) {
-    case 'A': Recall(+1); break;
-    case 'B': Recall(-1); break;
+    case 'A':
+      Recall(+1);
+      break;
+    case 'B':
+      Recall(-1);
+      break;
     case 'C':
       if (cursor_ < len_) {
         EchoText(std::string_view(&line_[cursor_], 1));
@@ -161,7 +178,8 @@ void Session::HandleEscape(uint8_t c) {
     case '~':
       if (esc_param_ == 3) DeleteAtCursor();
       break;
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -8,7 +8,9 @@ namespace {
 // Rows a SystemView may report per list: bounds a faulty view's loop.
 constexpr uint32_t kMaxRows = 256;
 
-SystemView& ViewOf(void* ctx) { return *static_cast<SystemView*>(ctx); }
+SystemView& ViewOf(void* ctx) {
+  return *static_cast<SystemView*>(ctx);
+}
 
 // Days since 1970-01-01 to a civil date (proleptic Gregorian).
 void CivilFromDays(int64_t days, int64_t& y, unsigned& m, unsigned& d) {
@@ -26,8 +28,8 @@ void CivilFromDays(int64_t days, int64_t& y, unsigned& m, unsigned& d) {
 // The pool table of DSP SYSINFO and DSP PERF: usage, high-water marks and
 // refusals of every fixed table.
 void WritePools(Report& r, SystemView& view) {
-  static constexpr Column kPools[] = {{"POOL", 16}, {"USED", 6}, {"CAPACITY", 8},
-                                      {"HIGH-WATER", 10}, {"REFUSED", 0}};
+  static constexpr Column kPools[] = {
+      {"POOL", 16}, {"USED", 6}, {"CAPACITY", 8}, {"HIGH-WATER", 10}, {"REFUSED", 0}};
   r.BeginTable(kPools);
   PoolStats pool{};
   for (uint32_t i = 0; i < kMaxRows && view.Pool(i, pool); ++i) {
@@ -60,9 +62,9 @@ void DspSysinfo(void* ctx, Call& call) {
     unsigned m = 0;
     unsigned d = 0;
     CivilFromDays(days, y, m, d);
-    r.FieldF("WALL CLOCK", "%04lld-%02u-%02u %02lld:%02lld:%02lld UTC",
-             static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
-             static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+    r.FieldF("WALL CLOCK", "%04lld-%02u-%02u %02lld:%02lld:%02lld UTC", static_cast<long long>(y),
+             m, d, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+             static_cast<long long>(secs % 60));
   } else {
     r.Field("WALL CLOCK", "unsynchronised");
   }
@@ -100,12 +102,16 @@ void DspPerf(void* ctx, Call& call) {
 }  // namespace
 
 Status RegisterSystemCommands(CommandTable& table, SystemView& system) {
-  GW_TRY(table.Register({.verb = "DSP", .object = "SYSINFO",
+  GW_TRY(table.Register({.verb = "DSP",
+                         .object = "SYSINFO",
                          .help = "Display version, uptime, clock, capacities, pools",
-                         .handler = &DspSysinfo, .context = &system}));
-  GW_TRY(table.Register({.verb = "DSP", .object = "PERF",
+                         .handler = &DspSysinfo,
+                         .context = &system}));
+  GW_TRY(table.Register({.verb = "DSP",
+                         .object = "PERF",
                          .help = "Display CPU load, pool usage and counters",
-                         .handler = &DspPerf, .context = &system}));
+                         .handler = &DspPerf,
+                         .context = &system}));
   return Status::Ok();
 }
 

@@ -31,8 +31,7 @@ bool ParseIp4(std::string_view text, uint32_t& out) {
 Status AppendIp4(StringBase& out, uint32_t addr) {
   return out.Format("%u.%u.%u.%u", static_cast<unsigned>(addr >> 24),
                     static_cast<unsigned>((addr >> 16) & 0xFF),
-                    static_cast<unsigned>((addr >> 8) & 0xFF),
-                    static_cast<unsigned>(addr & 0xFF));
+                    static_cast<unsigned>((addr >> 8) & 0xFF), static_cast<unsigned>(addr & 0xFF));
 }
 
 }  // namespace gw::net

@@ -30,10 +30,11 @@ ip4_addr_t ToLwip(const Ip4& a) {
 
 }  // namespace
 
-void SetLwipClock(hal::MonotonicClock* clock) { g_clock = clock; }
+void SetLwipClock(hal::MonotonicClock* clock) {
+  g_clock = clock;
+}
 
-NetStack::NetStack(hal::NetDevice& device, hal::MonotonicClock& clock)
-    : device_(device) {
+NetStack::NetStack(hal::NetDevice& device, hal::MonotonicClock& clock) : device_(device) {
   SetLwipClock(&clock);
   g_rand_state ^= clock.NowMs();
 }
@@ -51,18 +52,17 @@ Status NetStack::Start(const Ip4Config& config) {
   ip4_addr_t ip = ToLwip(config.address);
   ip4_addr_t mask = ToLwip(config.netmask);
   ip4_addr_t gw = ToLwip(config.gateway);
-  if (netif_add(&netif_, &ip, &mask, &gw, this, &NetStack::NetifInit,
-                &ethernet_input) == nullptr) {
+  if (netif_add(&netif_, &ip, &mask, &gw, this, &NetStack::NetifInit, &ethernet_input) == nullptr) {
     return Status::Internal();
   }
   netif_set_default(&netif_);
   netif_set_link_up(&netif_);
   netif_set_up(&netif_);
   started_ = true;
-  GW_LOG_INFO("net", "up %u.%u.%u.%u/%u.%u.%u.%u gw %u.%u.%u.%u",
-              config.address[0], config.address[1], config.address[2], config.address[3],
-              config.netmask[0], config.netmask[1], config.netmask[2], config.netmask[3],
-              config.gateway[0], config.gateway[1], config.gateway[2], config.gateway[3]);
+  GW_LOG_INFO("net", "up %u.%u.%u.%u/%u.%u.%u.%u gw %u.%u.%u.%u", config.address[0],
+              config.address[1], config.address[2], config.address[3], config.netmask[0],
+              config.netmask[1], config.netmask[2], config.netmask[3], config.gateway[0],
+              config.gateway[1], config.gateway[2], config.gateway[3]);
   return Status::Ok();
 }
 
@@ -119,9 +119,9 @@ void NetStack::DoPoll() {
       pbuf_free(p);
       p = nullptr;
     }
-    std::span<std::byte> into = p != nullptr
-        ? std::span<std::byte>(static_cast<std::byte*>(p->payload), p->len)
-        : std::span<std::byte>(g_scratch);
+    std::span<std::byte> into =
+        p != nullptr ? std::span<std::byte>(static_cast<std::byte*>(p->payload), p->len)
+                     : std::span<std::byte>(g_scratch);
     Result<size_t> got = device_.Receive(into);
     if (!got.ok()) {
       ++stats_.rx_errors;
@@ -147,7 +147,9 @@ void NetStack::DoPoll() {
 
 extern "C" {
 
-u32_t sys_now(void) { return gw::net::g_clock != nullptr ? gw::net::g_clock->NowMs() : 0; }
+u32_t sys_now(void) {
+  return gw::net::g_clock != nullptr ? gw::net::g_clock->NowMs() : 0;
+}
 
 void gw_lwip_diag(const char* fmt, ...) {
   char line[96];

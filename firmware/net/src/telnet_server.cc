@@ -82,9 +82,9 @@ err_t TelnetServer::Accept(void* arg, struct tcp_pcb* pcb, err_t err) {
   tcp_sent(pcb, &TelnetServer::Sent);
   tcp_err(pcb, &TelnetServer::Error);
   tcp_poll(pcb, &TelnetServer::PollCb, 2);
-  static const char kNegotiate[] = {static_cast<char>(kIac), static_cast<char>(kWill),
+  static const char kNegotiate[] = {static_cast<char>(kIac),     static_cast<char>(kWill),
                                     static_cast<char>(kOptEcho), static_cast<char>(kIac),
-                                    static_cast<char>(kWill), static_cast<char>(kOptSga)};
+                                    static_cast<char>(kWill),    static_cast<char>(kOptSga)};
   self->Queue(*slot, kNegotiate, sizeof(kNegotiate));
   self->handler_->OnOpen(slot->id);
   self->Drain(*slot);
@@ -173,8 +173,10 @@ void TelnetServer::Input(Conn& c, const uint8_t* data, size_t len) {
         continue;
     }
   }
-  if (c.rx == RxState::kData || c.rx == RxState::kCr) flush(len);
-  else run = len;
+  if (c.rx == RxState::kData || c.rx == RxState::kCr)
+    flush(len);
+  else
+    run = len;
 }
 
 bool TelnetServer::Queue(Conn& c, const char* data, size_t len) {

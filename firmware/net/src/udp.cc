@@ -14,7 +14,9 @@ std::byte g_gather[UdpSocket::kMaxDatagram];
 
 }  // namespace
 
-UdpSocket::~UdpSocket() { Close(); }
+UdpSocket::~UdpSocket() {
+  Close();
+}
 
 Status UdpSocket::Bind(uint16_t port, DatagramHandler& handler) {
   if (pcb_ != nullptr) return Status::FailedPrecondition();
@@ -39,8 +41,8 @@ void UdpSocket::Close() {
 }
 
 // Owns p and frees it on every path.
-void UdpSocket::Recv(void* arg, struct udp_pcb* pcb, struct pbuf* p,
-                     const ip_addr_t* addr, u16_t port) {
+void UdpSocket::Recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr,
+                     u16_t port) {
   (void)pcb;
   auto* self = static_cast<UdpSocket*>(arg);
   const Endpoint from{lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr))), port};

@@ -13,17 +13,23 @@ using mml::ParamSpec;
 using mml::ParamType;
 using mml::RetCode;
 
-CallCommandDeps& DepsOf(void* ctx) { return *static_cast<CallCommandDeps*>(ctx); }
+CallCommandDeps& DepsOf(void* ctx) {
+  return *static_cast<CallCommandDeps*>(ctx);
+}
 
 constexpr ParamSpec kRmvParams[] = {
-    {.name = "CALLID", .type = ParamType::kString, .required = true, .min = 1,
-     .max = CallRecord::kMaxCallId, .help = "the Call-ID of the call to end"},
+    {.name = "CALLID",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 1,
+     .max = CallRecord::kMaxCallId,
+     .help = "the Call-ID of the call to end"},
 };
 
 void DspCall(void* ctx, Call& call) {
   CallCommandDeps& deps = DepsOf(ctx);
-  static constexpr Column kColumns[] = {{"CALLER", 10}, {"CALLEE", 10}, {"STATE", 10},
-                                        {"DURATION", 9}, {"CALL-ID", 0}};
+  static constexpr Column kColumns[] = {
+      {"CALLER", 10}, {"CALLEE", 10}, {"STATE", 10}, {"DURATION", 9}, {"CALL-ID", 0}};
   const uint32_t now = deps.clock.NowMs();
   call.report.Ok();
   call.report.BeginTable(kColumns);
@@ -42,8 +48,8 @@ void RmvCall(void* ctx, Call& call) {
   CallCommandDeps& deps = DepsOf(ctx);
   std::string_view id = call.args.Text("CALLID");
   if (!deps.core.HangUp(id).ok()) {
-    call.report.FailF(RetCode::kNotFound, "No call with Call-ID %.*s",
-                      static_cast<int>(id.size()), id.data());
+    call.report.FailF(RetCode::kNotFound, "No call with Call-ID %.*s", static_cast<int>(id.size()),
+                      id.data());
     return;
   }
   GW_LOG_INFO("mml", "RMV CALL %.*s", static_cast<int>(id.size()), id.data());
@@ -62,13 +68,24 @@ void ClrCall(void* ctx, Call& call) {
 }  // namespace
 
 Status RegisterCallCommands(mml::CommandTable& table, CallCommandDeps& deps) {
-  GW_TRY(table.Register({.verb = "DSP", .object = "CALL", .help = "Display calls",
-                         .handler = &DspCall, .context = &deps}));
-  GW_TRY(table.Register({.verb = "RMV", .object = "CALL", .params = kRmvParams,
-                         .help = "End one call (BYE to both sides)", .destructive = true,
-                         .handler = &RmvCall, .context = &deps}));
-  GW_TRY(table.Register({.verb = "CLR", .object = "CALL", .help = "End every call",
-                         .destructive = true, .handler = &ClrCall, .context = &deps}));
+  GW_TRY(table.Register({.verb = "DSP",
+                         .object = "CALL",
+                         .help = "Display calls",
+                         .handler = &DspCall,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "RMV",
+                         .object = "CALL",
+                         .params = kRmvParams,
+                         .help = "End one call (BYE to both sides)",
+                         .destructive = true,
+                         .handler = &RmvCall,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "CLR",
+                         .object = "CALL",
+                         .help = "End every call",
+                         .destructive = true,
+                         .handler = &ClrCall,
+                         .context = &deps}));
   return Status::Ok();
 }
 

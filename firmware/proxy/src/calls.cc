@@ -110,8 +110,7 @@ bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext*
   if (rec == nullptr) {
     ++call_stats_.refused_full;
     if (call_stats_.refused_full == 1 || call_stats_.refused_full % 100 == 0) {
-      GW_LOG_WARN("call", "calls table full (%u): answering 503",
-                  static_cast<unsigned>(kMaxCalls));
+      GW_LOG_WARN("call", "calls table full (%u): answering 503", static_cast<unsigned>(kMaxCalls));
     }
     SendFinal(*ctx, 503, "Service Unavailable", "Retry-After: 5\r\n");
     return false;
@@ -142,8 +141,7 @@ bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext*
   return true;
 }
 
-void Core::ConfirmCall(ResponseContext& ctx, const Message& resp,
-                       const sip::Transaction& branch) {
+void Core::ConfirmCall(ResponseContext& ctx, const Message& resp, const sip::Transaction& branch) {
   if (ctx.call < 0) return;
   CallRecord& rec = calls_[ctx.call];
   if (!rec.in_use || rec.context != &ctx || rec.state != CallState::kEarly) return;
@@ -188,8 +186,8 @@ void Core::EndCall(CallRecord& call) {
 }
 
 void Core::SendBye(const CallRecord& call, bool to_callee) {
-  const std::string_view target = to_callee ? call.callee_contact.view()
-                                            : call.caller_contact.view();
+  const std::string_view target =
+      to_callee ? call.callee_contact.view() : call.caller_contact.view();
   if (target.empty()) return;
   tx_.clear();
   Status s = tx_.Format("BYE %.*s SIP/2.0\r\nVia: SIP/2.0/UDP ", static_cast<int>(target.size()),
@@ -215,13 +213,14 @@ void Core::SendBye(const CallRecord& call, bool to_callee) {
     s = tx_.Format("From: <%.*s>;tag=%.*s\r\nTo: <%.*s>;tag=%.*s\r\n",
                    static_cast<int>(from_uri.size()), from_uri.data(),
                    static_cast<int>(from_tag.size()), from_tag.data(),
-                   static_cast<int>(to_uri.size()), to_uri.data(),
-                   static_cast<int>(to_tag.size()), to_tag.data());
+                   static_cast<int>(to_uri.size()), to_uri.data(), static_cast<int>(to_tag.size()),
+                   to_tag.data());
   }
   if (s.ok()) {
-    s = tx_.Format("Call-ID: %s\r\nCSeq: %lu BYE\r\nReason: Q.850;cause=16;text=\"Released by operator\"\r\n"
-                   "Content-Length: 0\r\n\r\n",
-                   c.call_id.c_str(), static_cast<unsigned long>(cseq));
+    s = tx_.Format(
+        "Call-ID: %s\r\nCSeq: %lu BYE\r\nReason: Q.850;cause=16;text=\"Released by operator\"\r\n"
+        "Content-Length: 0\r\n\r\n",
+        c.call_id.c_str(), static_cast<unsigned long>(cseq));
   }
   if (!s.ok()) return;
   Result<sip::Transaction*> sent =

@@ -29,8 +29,8 @@ bool IsLocalHost(const sip::LocalIdentity& id, std::string_view host) {
 
 }  // namespace
 
-void Core::Reply(sip::Transaction& txn, const sip::Message& req, int code,
-                 std::string_view reason, std::string_view headers) {
+void Core::Reply(sip::Transaction& txn, const sip::Message& req, int code, std::string_view reason,
+                 std::string_view headers) {
   String<8> tag;
   sip::MakeToTag(req.Find(sip::HeaderId::kCallId)->value, ++tag_salt_, tag);
   tx_.clear();
@@ -176,8 +176,8 @@ void Core::HandleRegister(sip::Transaction& txn, const sip::Message& req) {
   }
   if (user->status != users::UserStatus::kActive) {
     ++stats_.refused_users;
-    Reply(txn, req, 403, user->status == users::UserStatus::kSuspended ? "Account Suspended"
-                                                                       : "Account Inactive");
+    Reply(txn, req, 403,
+          user->status == users::UserStatus::kSuspended ? "Account Suspended" : "Account Inactive");
     return;
   }
 

@@ -17,8 +17,8 @@ namespace internal {
 
 void AppendSelf(const sip::LocalIdentity& id, StringBase& out) {
   (void)net::AppendIp4(out, id.advertised_address != 0 ? id.advertised_address : id.address);
-  (void)out.Format(":%u", static_cast<unsigned>(id.advertised_port != 0 ? id.advertised_port
-                                                                         : id.port));
+  (void)out.Format(":%u",
+                   static_cast<unsigned>(id.advertised_port != 0 ? id.advertised_port : id.port));
 }
 
 }  // namespace internal
@@ -83,7 +83,8 @@ bool DialogCreating(Method m) {
 std::string_view RawLine(const Message& m, size_t i) {
   const Header& h = m.header(i);
   std::string_view raw = m.raw();
-  const char* from = h.value.empty() ? h.name.data() + h.name.size() : h.value.data() + h.value.size();
+  const char* from =
+      h.value.empty() ? h.name.data() + h.name.size() : h.value.data() + h.value.size();
   size_t pos = static_cast<size_t>(from - raw.data());
   size_t lf = raw.find('\n', pos);
   size_t end = lf == std::string_view::npos ? raw.size() : lf + 1;
@@ -140,9 +141,9 @@ struct RoutePlan {
   };
   Value values[kMaxRoutes];
   size_t count = 0;
-  std::string_view ruri;      // the Request-URI to send with
-  bool popped_us = false;     // a Route naming us was taken out
-  bool strict = false;        // the previous hop was a strict router
+  std::string_view ruri;   // the Request-URI to send with
+  bool popped_us = false;  // a Route naming us was taken out
+  bool strict = false;     // the previous hop was a strict router
 
   // The first value left, or nullptr.
   const Value* Top() const {
@@ -204,7 +205,8 @@ static bool OurVia(const sip::LocalIdentity& id, std::string_view text, uint32_t
   uint32_t addr = 0;
   if (!net::ParseIp4(via.host, addr)) return false;
   uint16_t port = via.port != 0 ? via.port : 5060;
-  bool addr_ok = addr == id.address || (id.advertised_address != 0 && addr == id.advertised_address);
+  bool addr_ok =
+      addr == id.address || (id.advertised_address != 0 && addr == id.advertised_address);
   bool port_ok = port == id.port || (id.advertised_port != 0 && port == id.advertised_port);
   if (!addr_ok || !port_ok) return false;
   if (hash != nullptr) {
@@ -212,9 +214,12 @@ static bool OurVia(const sip::LocalIdentity& id, std::string_view text, uint32_t
     uint32_t h = 0;
     for (char c : hex) {
       h <<= 4;
-      if (c >= '0' && c <= '9') h |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') h |= static_cast<uint32_t>(c - 'a' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        h |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        h |= static_cast<uint32_t>(c - 'a' + 10);
+      else
+        return false;
     }
     *hash = h;
   }
@@ -501,8 +506,8 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const void* plan_
   String<40> branch;
   (void)branch.append(kBranchPrefix);
   (void)branch.Format("%08lx.%08lx", static_cast<unsigned long>(loop),
-                      static_cast<unsigned long>(Fnv(deps_.proxy.branch_salt ^ ++branch_counter_,
-                                                     ctx.server->branch())));
+                      static_cast<unsigned long>(
+                          Fnv(deps_.proxy.branch_salt ^ ++branch_counter_, ctx.server->branch())));
   const bool rr = DialogCreating(req.method()) && TagOf(req, HeaderId::kTo).empty();
   if (!BuildForward(req, plan, ruri, branch.view(), rr, ctx.server->source(), deps_.identity,
                     deps_.verifier.realm(), tx_)
@@ -684,8 +689,8 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
   String<8> tag;
   sip::MakeToTag(ctx.server->call_id(), ++tag_salt_, tag);
   tx_.clear();
-  Status s = tx_.Format("SIP/2.0 %d %.*s\r\n", code, static_cast<int>(reason.size()),
-                        reason.data());
+  Status s =
+      tx_.Format("SIP/2.0 %d %.*s\r\n", code, static_cast<int>(reason.size()), reason.data());
   for (size_t i = 0; s.ok() && i < sk.header_count(); ++i) {
     const Header& h = sk.header(i);
     if (h.id == HeaderId::kContentLength) continue;
@@ -920,8 +925,7 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
     }
     const bool sha256 = creds.algorithm == auth::Algorithm::kSha256;
     std::string_view ha1 = sha256 ? user->Ha1Sha256() : user->Ha1Md5();
-    auth::VerifyResult v =
-        deps_.verifier.Verify(creds, ha1, req.method_text(), req.request_uri());
+    auth::VerifyResult v = deps_.verifier.Verify(creds, ha1, req.method_text(), req.request_uri());
     switch (v) {
       case auth::VerifyResult::kOk:
         break;
@@ -943,8 +947,8 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
   }
   if (user->status != users::UserStatus::kActive) {
     ++stats_.refused_users;
-    Reply(txn, req, 403, user->status == users::UserStatus::kSuspended ? "Account Suspended"
-                                                                       : "Account Inactive");
+    Reply(txn, req, 403,
+          user->status == users::UserStatus::kSuspended ? "Account Suspended" : "Account Inactive");
     return false;
   }
   return true;

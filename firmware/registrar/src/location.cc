@@ -13,16 +13,15 @@ bool SameContact(std::string_view a, std::string_view b) {
   sip::Uri ua, ub;
   if (!sip::ParseUri(a, ua).ok() || !sip::ParseUri(b, ub).ok()) return a == b;
   return sip::EqualsIgnoreCase(ua.scheme, ub.scheme) && ua.user == ub.user &&
-         sip::EqualsIgnoreCase(ua.host, ub.host) && ua.port == ub.port &&
-         ua.params == ub.params;
+         sip::EqualsIgnoreCase(ua.host, ub.host) && ua.port == ub.port && ua.params == ub.params;
 }
 
 }  // namespace
 
 bool IsPrivateIp4(uint32_t a) {
   return (a >> 24) == 10 || (a >> 20) == ((172u << 4) | 1) ||  // 172.16/12
-         (a >> 16) == ((192u << 8) | 168) ||                    // 192.168/16
-         (a >> 22) == ((100u << 2) | 1);                        // 100.64/10
+         (a >> 16) == ((192u << 8) | 168) ||                   // 192.168/16
+         (a >> 22) == ((100u << 2) | 1);                       // 100.64/10
 }
 
 Binding* LocationTable::Find(std::string_view aor, std::string_view contact) {

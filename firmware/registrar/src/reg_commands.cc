@@ -13,23 +13,32 @@ using mml::ParamSpec;
 using mml::ParamType;
 using mml::RetCode;
 
-RegCommandDeps& DepsOf(void* ctx) { return *static_cast<RegCommandDeps*>(ctx); }
+RegCommandDeps& DepsOf(void* ctx) {
+  return *static_cast<RegCommandDeps*>(ctx);
+}
 
 constexpr ParamSpec kDspParams[] = {
-    {.name = "USERNAME", .type = ParamType::kString, .min = 1,
-     .max = Binding::kMaxAor, .help = "one AOR (all when absent)"},
+    {.name = "USERNAME",
+     .type = ParamType::kString,
+     .min = 1,
+     .max = Binding::kMaxAor,
+     .help = "one AOR (all when absent)"},
 };
 constexpr ParamSpec kRmvParams[] = {
-    {.name = "USERNAME", .type = ParamType::kString, .required = true, .min = 1,
-     .max = Binding::kMaxAor, .help = "the AOR whose bindings go"},
+    {.name = "USERNAME",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 1,
+     .max = Binding::kMaxAor,
+     .help = "the AOR whose bindings go"},
 };
 
 void DspReg(void* ctx, Call& call) {
   RegCommandDeps& deps = DepsOf(ctx);
   std::string_view aor = call.args.Has("USERNAME") ? call.args.Text("USERNAME") : "";
   if (!aor.empty() && deps.table.CountFor(aor) == 0) {
-    call.report.FailF(RetCode::kNotFound, "No bindings for %.*s",
-                      static_cast<int>(aor.size()), aor.data());
+    call.report.FailF(RetCode::kNotFound, "No bindings for %.*s", static_cast<int>(aor.size()),
+                      aor.data());
     return;
   }
   static constexpr Column kColumns[] = {{"USERNAME", 10}, {"CONTACT", 42}, {"SOURCE", 21},
@@ -55,12 +64,12 @@ void RmvReg(void* ctx, Call& call) {
   std::string_view aor = call.args.Text("USERNAME");
   size_t n = deps.table.RemoveAll(aor);
   if (n == 0) {
-    call.report.FailF(RetCode::kNotFound, "No bindings for %.*s",
-                      static_cast<int>(aor.size()), aor.data());
+    call.report.FailF(RetCode::kNotFound, "No bindings for %.*s", static_cast<int>(aor.size()),
+                      aor.data());
     return;
   }
-  GW_LOG_INFO("mml", "RMV REG %.*s: %u bindings removed", static_cast<int>(aor.size()),
-              aor.data(), static_cast<unsigned>(n));
+  GW_LOG_INFO("mml", "RMV REG %.*s: %u bindings removed", static_cast<int>(aor.size()), aor.data(),
+              static_cast<unsigned>(n));
   call.report.Ok();
   call.report.FieldF("REMOVED", "%u", static_cast<unsigned>(n));
 }
@@ -77,14 +86,25 @@ void ClrReg(void* ctx, Call& call) {
 }  // namespace
 
 Status RegisterRegCommands(mml::CommandTable& table, RegCommandDeps& deps) {
-  GW_TRY(table.Register({.verb = "DSP", .object = "REG", .params = kDspParams,
-                         .help = "Display registrations (bindings)", .handler = &DspReg,
+  GW_TRY(table.Register({.verb = "DSP",
+                         .object = "REG",
+                         .params = kDspParams,
+                         .help = "Display registrations (bindings)",
+                         .handler = &DspReg,
                          .context = &deps}));
-  GW_TRY(table.Register({.verb = "RMV", .object = "REG", .params = kRmvParams,
-                         .help = "Remove the bindings of one user", .destructive = true,
-                         .handler = &RmvReg, .context = &deps}));
-  GW_TRY(table.Register({.verb = "CLR", .object = "REG", .help = "Remove every binding",
-                         .destructive = true, .handler = &ClrReg, .context = &deps}));
+  GW_TRY(table.Register({.verb = "RMV",
+                         .object = "REG",
+                         .params = kRmvParams,
+                         .help = "Remove the bindings of one user",
+                         .destructive = true,
+                         .handler = &RmvReg,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "CLR",
+                         .object = "REG",
+                         .help = "Remove every binding",
+                         .destructive = true,
+                         .handler = &ClrReg,
+                         .context = &deps}));
   return Status::Ok();
 }
 

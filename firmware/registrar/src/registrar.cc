@@ -128,8 +128,8 @@ RegisterResult Registrar::Handle(const sip::Message& req, std::string_view aor,
     } else if (c.expires != 0) {
       // The same new contact twice in one request counts once.
       bool dup = false;
-      for (size_t k = 0; k < i; ++k) dup = dup || (entries[k].existing == nullptr &&
-                                                   entries[k].uri == c.uri);
+      for (size_t k = 0; k < i; ++k)
+        dup = dup || (entries[k].existing == nullptr && entries[k].uri == c.uri);
       if (!dup) ++new_bindings;
     }
   }

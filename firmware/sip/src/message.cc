@@ -47,27 +47,42 @@ constexpr NameEntry kNames[] = {
 // RFC 3261 7.3.3 compact forms, plus RFC 3515 (r), RFC 3892 (b),
 // RFC 4028 (x), RFC 6665 (o, u).
 constexpr NameEntry kCompact[] = {
-    {"i", HeaderId::kCallId},        {"m", HeaderId::kContact},
-    {"e", HeaderId::kContentEncoding}, {"l", HeaderId::kContentLength},
-    {"c", HeaderId::kContentType},   {"f", HeaderId::kFrom},
-    {"s", HeaderId::kSubject},       {"k", HeaderId::kSupported},
-    {"t", HeaderId::kTo},            {"v", HeaderId::kVia},
-    {"o", HeaderId::kEvent},         {"r", HeaderId::kReferTo},
-    {"b", HeaderId::kReferredBy},    {"u", HeaderId::kAllowEvents},
+    {"i", HeaderId::kCallId},
+    {"m", HeaderId::kContact},
+    {"e", HeaderId::kContentEncoding},
+    {"l", HeaderId::kContentLength},
+    {"c", HeaderId::kContentType},
+    {"f", HeaderId::kFrom},
+    {"s", HeaderId::kSubject},
+    {"k", HeaderId::kSupported},
+    {"t", HeaderId::kTo},
+    {"v", HeaderId::kVia},
+    {"o", HeaderId::kEvent},
+    {"r", HeaderId::kReferTo},
+    {"b", HeaderId::kReferredBy},
+    {"u", HeaderId::kAllowEvents},
     {"x", HeaderId::kSessionExpires},
 };
 
 constexpr std::string_view kMethods[] = {
-    "", "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "MESSAGE",
-    "PRACK", "UPDATE", "REFER", "SUBSCRIBE", "NOTIFY", "INFO", "PUBLISH",
+    "",      "INVITE", "ACK",   "BYE",       "CANCEL", "OPTIONS", "REGISTER", "MESSAGE",
+    "PRACK", "UPDATE", "REFER", "SUBSCRIBE", "NOTIFY", "INFO",    "PUBLISH",
 };
 static_assert(sizeof(kMethods) / sizeof(kMethods[0]) == static_cast<size_t>(Method::kCount));
 
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_':
-    case '+': case '`': case '\'': case '~':
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
       return true;
     default:
       return false;
@@ -81,7 +96,9 @@ bool IsToken(std::string_view s) {
   return true;
 }
 
-bool IsWs(char c) { return c == ' ' || c == '\t'; }
+bool IsWs(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // Finds the end of the line starting at pos: returns the index of the line
 // terminator and sets next to the start of the next line. Accepts CRLF and,
@@ -145,7 +162,8 @@ HeaderId LookupHeader(std::string_view name) {
 
 std::string_view MethodName(Method m) {
   return kMethods[static_cast<size_t>(m) < static_cast<size_t>(Method::kCount)
-                      ? static_cast<size_t>(m) : 0];
+                      ? static_cast<size_t>(m)
+                      : 0];
 }
 
 Method LookupMethod(std::string_view token) {
@@ -156,18 +174,30 @@ Method LookupMethod(std::string_view token) {
 
 std::string_view ParseErrorText(ParseError e) {
   switch (e) {
-    case ParseError::kNone: return "OK";
-    case ParseError::kEmpty: return "Empty Message";
-    case ParseError::kBadStartLine: return "Malformed Start Line";
-    case ParseError::kBadVersion: return "Unsupported SIP Version";
-    case ParseError::kBadStatusCode: return "Malformed Status Code";
-    case ParseError::kBadHeaderLine: return "Malformed Header Line";
-    case ParseError::kTooManyHeaders: return "Too Many Headers";
-    case ParseError::kNoEndOfHeaders: return "Missing End Of Headers";
-    case ParseError::kBadContentLength: return "Malformed Content-Length";
-    case ParseError::kBodyTruncated: return "Content-Length Exceeds Body";
-    case ParseError::kMissingHeader: return "Missing Mandatory Header";
-    case ParseError::kBadCSeq: return "Malformed CSeq";
+    case ParseError::kNone:
+      return "OK";
+    case ParseError::kEmpty:
+      return "Empty Message";
+    case ParseError::kBadStartLine:
+      return "Malformed Start Line";
+    case ParseError::kBadVersion:
+      return "Unsupported SIP Version";
+    case ParseError::kBadStatusCode:
+      return "Malformed Status Code";
+    case ParseError::kBadHeaderLine:
+      return "Malformed Header Line";
+    case ParseError::kTooManyHeaders:
+      return "Too Many Headers";
+    case ParseError::kNoEndOfHeaders:
+      return "Missing End Of Headers";
+    case ParseError::kBadContentLength:
+      return "Malformed Content-Length";
+    case ParseError::kBodyTruncated:
+      return "Content-Length Exceeds Body";
+    case ParseError::kMissingHeader:
+      return "Missing Mandatory Header";
+    case ParseError::kBadCSeq:
+      return "Malformed CSeq";
   }
   return "Bad Request";
 }

@@ -1,9 +1,8 @@
 #include "gw/sip/stack.h"
 
-#include "gw/sip/transaction.h"
-
 #include "gw/core/log.h"
 #include "gw/sip/response.h"
+#include "gw/sip/transaction.h"
 #include "gw/sip/via.h"
 
 namespace gw::sip {
@@ -102,7 +101,7 @@ void Stack::DoOnOversized(std::span<const std::byte> head, size_t total,
   ++stats_.rx_datagrams;
   std::string_view text(reinterpret_cast<const char*>(head.data()), head.size());
   Message msg;
-  (void)msg.Parse(text);  // the body (or more) is cut off
+  (void)msg.Parse(text);         // the body (or more) is cut off
   if (!Answerable(msg)) return;  // counted by the socket; nothing to answer along
   ++stats_.rx_too_large;
   // The header block ended within the head: the body makes it too large

@@ -35,7 +35,9 @@ uint64_t FallbackKey(const Message& req, std::string_view top_via) {
   return Fnv1a64(h, top_via);
 }
 
-uint64_t TagDigest(std::string_view tag) { return Fnv1a64(kFnvOffset, tag); }
+uint64_t TagDigest(std::string_view tag) {
+  return Fnv1a64(kFnvOffset, tag);
+}
 
 bool HasCookie(std::string_view branch) {
   return branch.substr(0, TransactionLayer::kMagicCookie.size()) == TransactionLayer::kMagicCookie;
@@ -49,23 +51,34 @@ std::span<const std::byte> Bytes(std::string_view s) {
 
 const char* TransactionStateName(TransactionState state) {
   switch (state) {
-    case TransactionState::kCalling: return "Calling";
-    case TransactionState::kTrying: return "Trying";
-    case TransactionState::kProceeding: return "Proceeding";
-    case TransactionState::kCompleted: return "Completed";
-    case TransactionState::kConfirmed: return "Confirmed";
-    case TransactionState::kAccepted: return "Accepted";
-    case TransactionState::kTerminated: return "Terminated";
+    case TransactionState::kCalling:
+      return "Calling";
+    case TransactionState::kTrying:
+      return "Trying";
+    case TransactionState::kProceeding:
+      return "Proceeding";
+    case TransactionState::kCompleted:
+      return "Completed";
+    case TransactionState::kConfirmed:
+      return "Confirmed";
+    case TransactionState::kAccepted:
+      return "Accepted";
+    case TransactionState::kTerminated:
+      return "Terminated";
   }
   return "?";
 }
 
 const char* TimeoutName(Timeout which) {
   switch (which) {
-    case Timeout::kTimerB: return "B";
-    case Timeout::kTimerF: return "F";
-    case Timeout::kTimerH: return "H";
-    case Timeout::kTimerC: return "C";
+    case Timeout::kTimerB:
+      return "B";
+    case Timeout::kTimerF:
+      return "F";
+    case Timeout::kTimerH:
+      return "H";
+    case Timeout::kTimerC:
+      return "C";
   }
   return "?";
 }
@@ -165,8 +178,8 @@ bool TransactionLayer::ReclaimOldestLingering() {
   // would do anyway.
   Transaction* oldest = nullptr;
   pool_.ForEach([&](Transaction& t) {
-    if (Lingering(t.state_, t.kind_) && (oldest == nullptr ||
-                      static_cast<int32_t>(t.serial_ - oldest->serial_) < 0)) {
+    if (Lingering(t.state_, t.kind_) &&
+        (oldest == nullptr || static_cast<int32_t>(t.serial_ - oldest->serial_) < 0)) {
       oldest = &t;
     }
   });
@@ -540,8 +553,7 @@ Status TransactionLayer::BuildFromRequest(const Transaction& txn, std::string_vi
 }
 
 Status TransactionLayer::BuildCancel(Transaction& txn, StringBase& out) {
-  if (txn.kind_ != TransactionKind::kClientInvite ||
-      txn.state_ != TransactionState::kProceeding) {
+  if (txn.kind_ != TransactionKind::kClientInvite || txn.state_ != TransactionState::kProceeding) {
     return Status::FailedPrecondition();
   }
   Message req;
@@ -563,7 +575,9 @@ Status TransactionLayer::ArmTimerC(Transaction& txn) {
   return Status::Ok();
 }
 
-void TransactionLayer::StopTimerC(Transaction& txn) { timers_.Cancel(txn.timer_c_); }
+void TransactionLayer::StopTimerC(Transaction& txn) {
+  timers_.Cancel(txn.timer_c_);
+}
 
 // ---------------------------------------------------------------------------
 // Server side: sending responses
@@ -636,10 +650,10 @@ void TransactionLayer::OnRetransmitTimer(Transaction& txn) {
       txn.interval_ms_ *= 2;
       break;
     case TransactionKind::kClientNonInvite:  // E doubles up to T2; T2 once Proceeding
-      txn.interval_ms_ = txn.state_ == TransactionState::kProceeding
-                             ? config_.t2_ms
-                             : (2 * txn.interval_ms_ < config_.t2_ms ? 2 * txn.interval_ms_
-                                                                     : config_.t2_ms);
+      txn.interval_ms_ =
+          txn.state_ == TransactionState::kProceeding
+              ? config_.t2_ms
+              : (2 * txn.interval_ms_ < config_.t2_ms ? 2 * txn.interval_ms_ : config_.t2_ms);
       break;
     default:  // G doubles up to T2
       txn.interval_ms_ =
@@ -662,8 +676,8 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
       which = Timeout::kTimerB;
       break;
     case TransactionKind::kClientNonInvite:
-      failed = txn.state_ == TransactionState::kTrying ||
-               txn.state_ == TransactionState::kProceeding;
+      failed =
+          txn.state_ == TransactionState::kTrying || txn.state_ == TransactionState::kProceeding;
       which = Timeout::kTimerF;
       break;
     case TransactionKind::kServerInvite:

@@ -65,16 +65,20 @@ Status ParseVia(std::string_view value, Via& out) {
   size_t semi = s.find(';');
   std::string_view sent_by = Trim(s.substr(0, semi));
   if (!SplitHostPort(sent_by, out.host, out.port)) return Status::InvalidArgument();
-  std::string_view params = semi == std::string_view::npos ? std::string_view() : s.substr(semi + 1);
+  std::string_view params =
+      semi == std::string_view::npos ? std::string_view() : s.substr(semi + 1);
   while (!params.empty()) {
     size_t next = params.find(';');
     std::string_view p = Trim(params.substr(0, next));
     params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
     size_t eq = p.find('=');
     std::string_view key = Trim(p.substr(0, eq));
-    std::string_view val = eq == std::string_view::npos ? std::string_view() : Trim(p.substr(eq + 1));
-    if (EqualsIgnoreCase(key, "branch")) out.branch = val;
-    else if (EqualsIgnoreCase(key, "received")) out.received = val;
+    std::string_view val =
+        eq == std::string_view::npos ? std::string_view() : Trim(p.substr(eq + 1));
+    if (EqualsIgnoreCase(key, "branch"))
+      out.branch = val;
+    else if (EqualsIgnoreCase(key, "received"))
+      out.received = val;
     else if (EqualsIgnoreCase(key, "rport")) {
       out.has_rport = true;
       out.rport = val;
@@ -120,8 +124,10 @@ std::string_view AddrSpecOf(std::string_view v) {
   bool quoted = false;
   for (size_t i = 0; i < v.size(); ++i) {
     if (quoted) {
-      if (v[i] == '\\') ++i;
-      else if (v[i] == '"') quoted = false;
+      if (v[i] == '\\')
+        ++i;
+      else if (v[i] == '"')
+        quoted = false;
     } else if (v[i] == '"') {
       quoted = true;
     } else if (v[i] == '<') {

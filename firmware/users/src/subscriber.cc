@@ -77,8 +77,7 @@ const auto* Bytes(std::string_view s) {
 }  // namespace
 
 const std::string_view kStatusNames[kStatusCount] = {"ACTIVE", "INACTIVE", "SUSPENDED"};
-const std::string_view kClassNames[kClassCount] = {"BASIC", "PREMIUM", "VIP",
-                                                   "ENTERPRISE"};
+const std::string_view kClassNames[kClassCount] = {"BASIC", "PREMIUM", "VIP", "ENTERPRISE"};
 
 const char* StatusName(UserStatus status) {
   auto i = static_cast<size_t>(status);
@@ -112,24 +111,36 @@ bool ParseClass(std::string_view text, Class& out) {
 
 uint32_t CallLimitFor(Class user_class) {
   switch (user_class) {
-    case Class::kBasic: return 1;
-    case Class::kPremium: return 2;
-    case Class::kVip: return 4;
-    case Class::kEnterprise: return 8;
+    case Class::kBasic:
+      return 1;
+    case Class::kPremium:
+      return 2;
+    case Class::kVip:
+      return 4;
+    case Class::kEnterprise:
+      return 8;
   }
   return 1;
 }
 
 const char* JsonFieldName(Field field) {
   switch (field) {
-    case Field::kNone: return "";
-    case Field::kUsername: return "username";
-    case Field::kDisplayName: return "display_name";
-    case Field::kPassword: return "password";
-    case Field::kHa1Md5: return "ha1_md5";
-    case Field::kHa1Sha256: return "ha1_sha256";
-    case Field::kStatus: return "status";
-    case Field::kClass: return "class";
+    case Field::kNone:
+      return "";
+    case Field::kUsername:
+      return "username";
+    case Field::kDisplayName:
+      return "display_name";
+    case Field::kPassword:
+      return "password";
+    case Field::kHa1Md5:
+      return "ha1_md5";
+    case Field::kHa1Sha256:
+      return "ha1_sha256";
+    case Field::kStatus:
+      return "status";
+    case Field::kClass:
+      return "class";
   }
   return "";
 }
@@ -189,8 +200,8 @@ Status CheckHa1(Field field, std::string_view text, Violation* why) {
   return Status::Ok();
 }
 
-void ComputeHa1(std::string_view username, std::string_view realm,
-                std::string_view password, Subscriber& out) {
+void ComputeHa1(std::string_view username, std::string_view realm, std::string_view password,
+                Subscriber& out) {
   // Streaming updates: no concatenated copy of the password in memory. The
   // software digests cannot fail, so their return codes carry nothing.
   uint8_t md5[16];

@@ -11,7 +11,9 @@ using mml::ParamSpec;
 using mml::ParamType;
 using mml::RetCode;
 
-UserCommandDeps& DepsOf(void* ctx) { return *static_cast<UserCommandDeps*>(ctx); }
+UserCommandDeps& DepsOf(void* ctx) {
+  return *static_cast<UserCommandDeps*>(ctx);
+}
 
 std::string_view Realm(const UserCommandDeps& deps) {
   return deps.config.GetString(config::Key::kAuthRealm);
@@ -19,27 +21,34 @@ std::string_view Realm(const UserCommandDeps& deps) {
 
 const char* ParamName(Field field) {
   switch (field) {
-    case Field::kUsername: return "USERNAME";
-    case Field::kDisplayName: return "DISPLAYNAME";
-    case Field::kPassword: return "PASSWORD";
-    case Field::kStatus: return "STATUS";
-    case Field::kClass: return "CLASS";
-    default: return "?";
+    case Field::kUsername:
+      return "USERNAME";
+    case Field::kDisplayName:
+      return "DISPLAYNAME";
+    case Field::kPassword:
+      return "PASSWORD";
+    case Field::kStatus:
+      return "STATUS";
+    case Field::kClass:
+      return "CLASS";
+    default:
+      return "?";
   }
 }
 
-int Len(std::string_view s) { return static_cast<int>(s.size() < 40 ? s.size() : 40); }
+int Len(std::string_view s) {
+  return static_cast<int>(s.size() < 40 ? s.size() : 40);
+}
 
 // The reply for a refused change: the parameter and its rule, or the
 // store's status.
-void ReportFailure(Call& call, Status status, const Violation& why,
-                   std::string_view username) {
+void ReportFailure(Call& call, Status status, const Violation& why, std::string_view username) {
   if (why.field != Field::kNone) {
     const char* name = ParamName(why.field);
     // Passwords are never echoed back.
     std::string_view value = why.field == Field::kPassword ? "***" : call.args.Text(name);
-    call.report.FailF(mml::RetCodeFor(status), "Invalid value for %s: \"%.*s\" (allowed: %s)",
-                      name, Len(value), value.data(), why.rule.c_str());
+    call.report.FailF(mml::RetCodeFor(status), "Invalid value for %s: \"%.*s\" (allowed: %s)", name,
+                      Len(value), value.data(), why.rule.c_str());
     return;
   }
   switch (status.code()) {
@@ -48,9 +57,8 @@ void ReportFailure(Call& call, Status status, const Violation& why,
                         Len(username), username.data());
       return;
     case StatusCode::kAlreadyExists:
-      call.report.FailF(RetCode::kAlreadyExists,
-                        "User %.*s already exists (MOD USER changes it)", Len(username),
-                        username.data());
+      call.report.FailF(RetCode::kAlreadyExists, "User %.*s already exists (MOD USER changes it)",
+                        Len(username), username.data());
       return;
     case StatusCode::kResourceExhausted:
       call.report.FailF(RetCode::kResourceExhausted,
@@ -77,8 +85,12 @@ bool UsernameOk(Call& call, std::string_view username) {
 }
 
 constexpr ParamSpec kDspParams[] = {
-    {.name = "USERNAME", .type = ParamType::kString, .min = 1, .max = kMaxUsername,
-     .default_value = "(all)", .help = "user name, e.g. 1001"},
+    {.name = "USERNAME",
+     .type = ParamType::kString,
+     .min = 1,
+     .max = kMaxUsername,
+     .default_value = "(all)",
+     .help = "user name, e.g. 1001"},
 };
 
 void DspUser(void* ctx, Call& call) {
@@ -104,36 +116,72 @@ void DspUser(void* ctx, Call& call) {
   call.report.BeginTable(kColumns);
   for (size_t i = 0; i < store.size(); ++i) {
     const Subscriber& user = store[i];
-    call.report.Row({user.Username(), user.DisplayName(), StatusName(user.status),
-                     ClassName(user.user_class)});
+    call.report.Row(
+        {user.Username(), user.DisplayName(), StatusName(user.status), ClassName(user.user_class)});
   }
   call.report.EndTable();
 }
 
 constexpr ParamSpec kAddParams[] = {
-    {.name = "USERNAME", .type = ParamType::kString, .required = true, .min = 1,
-     .max = kMaxUsername, .help = "letters, digits, '.', '_', '-'"},
-    {.name = "PASSWORD", .type = ParamType::kString, .required = true, .min = 1,
-     .max = kMaxPassword, .help = "stored only as HA1 (MD5 and SHA-256)"},
-    {.name = "DISPLAYNAME", .type = ParamType::kString, .min = 0, .max = kMaxDisplayName,
-     .default_value = "\"\"", .help = "name shown to callees (UTF-8)"},
-    {.name = "STATUS", .type = ParamType::kEnum, .values = kStatusNames,
-     .default_value = "ACTIVE", .help = "only ACTIVE users register and call"},
-    {.name = "CLASS", .type = ParamType::kEnum, .values = kClassNames,
-     .default_value = "BASIC", .help = "sets the concurrent-call limit"},
+    {.name = "USERNAME",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 1,
+     .max = kMaxUsername,
+     .help = "letters, digits, '.', '_', '-'"},
+    {.name = "PASSWORD",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 1,
+     .max = kMaxPassword,
+     .help = "stored only as HA1 (MD5 and SHA-256)"},
+    {.name = "DISPLAYNAME",
+     .type = ParamType::kString,
+     .min = 0,
+     .max = kMaxDisplayName,
+     .default_value = "\"\"",
+     .help = "name shown to callees (UTF-8)"},
+    {.name = "STATUS",
+     .type = ParamType::kEnum,
+     .values = kStatusNames,
+     .default_value = "ACTIVE",
+     .help = "only ACTIVE users register and call"},
+    {.name = "CLASS",
+     .type = ParamType::kEnum,
+     .values = kClassNames,
+     .default_value = "BASIC",
+     .help = "sets the concurrent-call limit"},
 };
 
 constexpr ParamSpec kModParams[] = {
-    {.name = "USERNAME", .type = ParamType::kString, .required = true, .min = 1,
-     .max = kMaxUsername, .help = "the user to change"},
-    {.name = "PASSWORD", .type = ParamType::kString, .min = 1, .max = kMaxPassword,
-     .default_value = "(unchanged)", .help = "new password (hashed with AUTH.REALM)"},
-    {.name = "DISPLAYNAME", .type = ParamType::kString, .min = 0, .max = kMaxDisplayName,
-     .default_value = "(unchanged)", .help = "name shown to callees (UTF-8)"},
-    {.name = "STATUS", .type = ParamType::kEnum, .values = kStatusNames,
-     .default_value = "(unchanged)", .help = "ACTIVE, INACTIVE or SUSPENDED"},
-    {.name = "CLASS", .type = ParamType::kEnum, .values = kClassNames,
-     .default_value = "(unchanged)", .help = "sets the concurrent-call limit"},
+    {.name = "USERNAME",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 1,
+     .max = kMaxUsername,
+     .help = "the user to change"},
+    {.name = "PASSWORD",
+     .type = ParamType::kString,
+     .min = 1,
+     .max = kMaxPassword,
+     .default_value = "(unchanged)",
+     .help = "new password (hashed with AUTH.REALM)"},
+    {.name = "DISPLAYNAME",
+     .type = ParamType::kString,
+     .min = 0,
+     .max = kMaxDisplayName,
+     .default_value = "(unchanged)",
+     .help = "name shown to callees (UTF-8)"},
+    {.name = "STATUS",
+     .type = ParamType::kEnum,
+     .values = kStatusNames,
+     .default_value = "(unchanged)",
+     .help = "ACTIVE, INACTIVE or SUSPENDED"},
+    {.name = "CLASS",
+     .type = ParamType::kEnum,
+     .values = kClassNames,
+     .default_value = "(unchanged)",
+     .help = "sets the concurrent-call limit"},
 };
 
 void ShowUser(Call& call, const Subscriber& user) {
@@ -191,8 +239,12 @@ void ModUser(void* ctx, Call& call) {
 }
 
 constexpr ParamSpec kRmvParams[] = {
-    {.name = "USERNAME", .type = ParamType::kString, .required = true, .min = 1,
-     .max = kMaxUsername, .help = "the user to remove"},
+    {.name = "USERNAME",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 1,
+     .max = kMaxUsername,
+     .help = "the user to remove"},
 };
 
 void RmvUser(void* ctx, Call& call) {
@@ -219,7 +271,10 @@ void ExpUser(void* ctx, Call& call) {
 }
 
 constexpr ParamSpec kImpParams[] = {
-    {.name = "DATA", .type = ParamType::kString, .required = true, .min = 2,
+    {.name = "DATA",
+     .type = ParamType::kString,
+     .required = true,
+     .min = 2,
      .help = "JSON list, e.g. [{\"username\":\"2001\",\"password\":\"...\"}]"},
 };
 
@@ -243,24 +298,42 @@ void ImpUser(void* ctx, Call& call) {
 }  // namespace
 
 Status RegisterUserCommands(mml::CommandTable& table, UserCommandDeps& deps) {
-  GW_TRY(table.Register({.verb = "DSP", .object = "USER", .params = kDspParams,
-                         .help = "Display subscribers", .handler = &DspUser,
+  GW_TRY(table.Register({.verb = "DSP",
+                         .object = "USER",
+                         .params = kDspParams,
+                         .help = "Display subscribers",
+                         .handler = &DspUser,
                          .context = &deps}));
-  GW_TRY(table.Register({.verb = "ADD", .object = "USER", .params = kAddParams,
-                         .help = "Add a subscriber", .handler = &AddUser,
+  GW_TRY(table.Register({.verb = "ADD",
+                         .object = "USER",
+                         .params = kAddParams,
+                         .help = "Add a subscriber",
+                         .handler = &AddUser,
                          .context = &deps}));
-  GW_TRY(table.Register({.verb = "MOD", .object = "USER", .params = kModParams,
-                         .help = "Change a subscriber", .handler = &ModUser,
+  GW_TRY(table.Register({.verb = "MOD",
+                         .object = "USER",
+                         .params = kModParams,
+                         .help = "Change a subscriber",
+                         .handler = &ModUser,
                          .context = &deps}));
-  GW_TRY(table.Register({.verb = "RMV", .object = "USER", .params = kRmvParams,
-                         .help = "Remove a subscriber", .destructive = true,
-                         .handler = &RmvUser, .context = &deps}));
-  GW_TRY(table.Register({.verb = "EXP", .object = "USER",
+  GW_TRY(table.Register({.verb = "RMV",
+                         .object = "USER",
+                         .params = kRmvParams,
+                         .help = "Remove a subscriber",
+                         .destructive = true,
+                         .handler = &RmvUser,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "EXP",
+                         .object = "USER",
                          .help = "Export subscribers as JSON (HA1s, no passwords)",
-                         .handler = &ExpUser, .context = &deps}));
-  GW_TRY(table.Register({.verb = "IMP", .object = "USER", .params = kImpParams,
+                         .handler = &ExpUser,
+                         .context = &deps}));
+  GW_TRY(table.Register({.verb = "IMP",
+                         .object = "USER",
+                         .params = kImpParams,
                          .help = "Import subscribers from a JSON list",
-                         .handler = &ImpUser, .context = &deps}));
+                         .handler = &ImpUser,
+                         .context = &deps}));
   return Status::Ok();
 }
 

@@ -16,7 +16,9 @@ namespace {
 
 constexpr const char* kTag = "users";
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 void Describe(ImportError* error, int32_t index, Field field, const char* fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -65,8 +67,8 @@ struct UserStore::ImportEntry {
   char password[kMaxPassword + 1] = {};
 };
 
-Status UserStore::ParseImportEntry(std::string_view text, ImportEntry& out,
-                                   ImportError* error, int32_t index) {
+Status UserStore::ParseImportEntry(std::string_view text, ImportEntry& out, ImportError* error,
+                                   int32_t index) {
   const int i = static_cast<int>(index);
   if (!config::JsonNestingWithin(text, 1)) {
     Describe(error, index, Field::kNone, "entry %d: must be a flat object of strings", i);
@@ -107,8 +109,7 @@ Status UserStore::ParseImportEntry(std::string_view text, ImportEntry& out,
       return Status::InvalidArgument();
     }
     if (!cJSON_IsString(item) || item->valuestring == nullptr) {
-      Describe(error, index, kFields[k], "entry %d, field \"%s\": must be a string", i,
-               key);
+      Describe(error, index, kFields[k], "entry %d, field \"%s\": must be a string", i, key);
       return Status::InvalidArgument();
     }
     values[k] = item->valuestring;
@@ -120,8 +121,8 @@ Status UserStore::ParseImportEntry(std::string_view text, ImportEntry& out,
     return nullptr;
   };
   auto bad = [&](const Violation& why) {
-    Describe(error, index, why.field, "entry %d, field \"%s\": invalid value (allowed: %s)",
-             i, JsonFieldName(why.field), why.rule.c_str());
+    Describe(error, index, why.field, "entry %d, field \"%s\": invalid value (allowed: %s)", i,
+             JsonFieldName(why.field), why.rule.c_str());
   };
   Violation why;
   const char* username = value(Field::kUsername);
@@ -163,8 +164,8 @@ Status UserStore::ParseImportEntry(std::string_view text, ImportEntry& out,
     if (md5 == nullptr || sha == nullptr) {
       Field missing = md5 == nullptr ? Field::kHa1Md5 : Field::kHa1Sha256;
       Describe(error, index, missing,
-               "entry %d, field \"%s\": missing (give password, or ha1_md5 and ha1_sha256)",
-               i, JsonFieldName(missing));
+               "entry %d, field \"%s\": missing (give password, or ha1_md5 and ha1_sha256)", i,
+               JsonFieldName(missing));
       return Status::InvalidArgument();
     }
     if (Status s = CheckHa1(Field::kHa1Md5, md5, &why); !s.ok()) {
@@ -199,8 +200,8 @@ Status UserStore::ParseImportEntry(std::string_view text, ImportEntry& out,
   return Status::Ok();
 }
 
-Result<ImportSummary> UserStore::ImportJson(std::string_view document,
-                                            std::string_view realm, ImportError* error) {
+Result<ImportSummary> UserStore::ImportJson(std::string_view document, std::string_view realm,
+                                            ImportError* error) {
   if (!loaded_) {
     Describe(error, -1, Field::kNone, "user store not loaded");
     return Status::FailedPrecondition();
@@ -232,14 +233,12 @@ Result<ImportSummary> UserStore::ImportJson(std::string_view document,
     }
     const auto index = static_cast<int32_t>(entries);
     if (document[pos] != '{') {
-      Describe(error, index, Field::kNone, "entry %d: must be an object",
-               static_cast<int>(index));
+      Describe(error, index, Field::kNone, "entry %d: must be an object", static_cast<int>(index));
       return Status::InvalidArgument();
     }
     size_t end = ObjectEnd(document, pos);
     if (end == 0) {
-      Describe(error, index, Field::kNone, "entry %d: not closed",
-               static_cast<int>(index));
+      Describe(error, index, Field::kNone, "entry %d: not closed", static_cast<int>(index));
       return Status::InvalidArgument();
     }
     if (entries == kCapacity) {
@@ -265,8 +264,8 @@ Result<ImportSummary> UserStore::ImportJson(std::string_view document,
       if (ParseImportEntry(earlier_text, earlier, nullptr, 0).ok() &&
           earlier.user.Username() == name) {
         Describe(error, index, Field::kUsername,
-                 "entry %d, field \"username\": \"%s\" also in entry %u",
-                 static_cast<int>(index), parsed.user.username, static_cast<unsigned>(k));
+                 "entry %d, field \"username\": \"%s\" also in entry %u", static_cast<int>(index),
+                 parsed.user.username, static_cast<unsigned>(k));
         return Status::InvalidArgument();
       }
     }
@@ -276,8 +275,7 @@ Result<ImportSummary> UserStore::ImportJson(std::string_view document,
                static_cast<int>(index), static_cast<unsigned>(kCapacity));
       return Status::ResourceExhausted();
     }
-    import_slots_[entries++] = {hash, static_cast<uint32_t>(pos),
-                                static_cast<uint32_t>(end - pos)};
+    import_slots_[entries++] = {hash, static_cast<uint32_t>(pos), static_cast<uint32_t>(end - pos)};
     pos = end;
     while (pos < document.size() && IsSpace(document[pos])) ++pos;
     if (pos < document.size() && document[pos] == ',') {
@@ -318,8 +316,7 @@ Result<ImportSummary> UserStore::ImportJson(std::string_view document,
     }
     ++(exists ? summary.modified : summary.added);
   }
-  GW_LOG_INFO(kTag, "import: %lu added, %lu modified",
-              static_cast<unsigned long>(summary.added),
+  GW_LOG_INFO(kTag, "import: %lu added, %lu modified", static_cast<unsigned long>(summary.added),
               static_cast<unsigned long>(summary.modified));
   return summary;
 }

@@ -101,8 +101,7 @@ UserStore::Entry* UserStore::FindEntry(std::string_view username) {
 
 const Subscriber* UserStore::Find(std::string_view username) const {
   size_t i = LowerBound(username);
-  return i < count_ && entries_[i].user.Username() == username ? &entries_[i].user
-                                                              : nullptr;
+  return i < count_ && entries_[i].user.Username() == username ? &entries_[i].user : nullptr;
 }
 
 Status UserStore::InsertSorted(const Entry& entry) {
@@ -162,8 +161,7 @@ Status UserStore::WriteAt(Entry& entry) {
   PutU32(rec + kOffSeq, seq);
   PutU32(rec + kOffRealm, entry.realm_tag);
   std::memcpy(rec + kOffUser, entry.user.username, std::strlen(entry.user.username));
-  std::memcpy(rec + kOffDisplay, entry.user.display_name,
-              std::strlen(entry.user.display_name));
+  std::memcpy(rec + kOffDisplay, entry.user.display_name, std::strlen(entry.user.display_name));
   HexToBytes(entry.user.ha1_md5, rec + kOffMd5, kMd5Hex / 2);
   HexToBytes(entry.user.ha1_sha256, rec + kOffSha, kSha256Hex / 2);
   PutU32(rec + kOffCrc, config::Crc32(rec + 1, kOffCrc - 1));
@@ -203,8 +201,7 @@ Status UserStore::Reclaim(size_t sector) {
   Status s = storage_.EraseSector(sector);
   if (!s.ok()) {
     ++storage_errors_;
-    GW_LOG_ERROR(kTag, "erasing sector %u failed: %s", static_cast<unsigned>(sector),
-                 s.str());
+    GW_LOG_ERROR(kTag, "erasing sector %u failed: %s", static_cast<unsigned>(sector), s.str());
     return s;
   }
   used_[sector] = 0;
@@ -284,9 +281,8 @@ Status UserStore::Add(const NewUser& user, std::string_view realm, Violation* wh
   if (Find(user.username) != nullptr) return Status::AlreadyExists();
   if (count_ == kCapacity) {
     ++add_refused_;
-    GW_LOG_WARN(kTag, "user table full (%u), %.*s not added",
-                static_cast<unsigned>(kCapacity), static_cast<int>(user.username.size()),
-                user.username.data());
+    GW_LOG_WARN(kTag, "user table full (%u), %.*s not added", static_cast<unsigned>(kCapacity),
+                static_cast<int>(user.username.size()), user.username.data());
     return Status::ResourceExhausted();
   }
   Entry entry;
@@ -355,8 +351,7 @@ Status UserStore::Load(std::string_view realm) {
   if (sectors_ < 2 || sectors_ > kMaxSectors || slots_ > 0xFFFF ||
       slots_ < kCapacity / (sectors_ - 1) + 2) {
     GW_LOG_ERROR(kTag, "users region of %u x %u bytes cannot hold %u users",
-                 static_cast<unsigned>(sectors_),
-                 static_cast<unsigned>(storage_.SectorSize()),
+                 static_cast<unsigned>(sectors_), static_cast<unsigned>(storage_.SectorSize()),
                  static_cast<unsigned>(kCapacity));
     sectors_ = 0;
     return Status::FailedPrecondition();
@@ -384,8 +379,7 @@ Status UserStore::Load(std::string_view realm) {
       bool valid = rec[kOffMagic] == kMagic &&
                    GetU32(rec + kOffCrc) == config::Crc32(rec + 1, kOffCrc - 1) &&
                    rec[kOffStatus] < kStatusCount && rec[kOffClass] < kClassCount &&
-                   CheckUsername(name, nullptr).ok() &&
-                   CheckDisplayName(display, nullptr).ok();
+                   CheckUsername(name, nullptr).ok() && CheckDisplayName(display, nullptr).ok();
       if (!valid) {
         ++corrupt_records_;
         continue;
@@ -426,8 +420,7 @@ Status UserStore::Load(std::string_view realm) {
   if (blank) return CreateDefaults(realm);
   if (corrupt_records_ > 0 || dropped > 0) {
     GW_LOG_WARN(kTag, "skipped %lu corrupt record(s), dropped %lu over capacity",
-                static_cast<unsigned long>(corrupt_records_),
-                static_cast<unsigned long>(dropped));
+                static_cast<unsigned long>(corrupt_records_), static_cast<unsigned long>(dropped));
   }
   if (repaired > 0) {
     GW_LOG_INFO(kTag, "retired %lu superseded record(s) after an interrupted write",

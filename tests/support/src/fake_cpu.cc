@@ -6,12 +6,16 @@
 
 namespace gw::hal {
 
-void CpuReset() { std::abort(); }
+void CpuReset() {
+  std::abort();
+}
 void WatchdogFeed() {}
 void Panic(std::string_view message) {
   std::fprintf(stderr, "PANIC: %.*s\n", static_cast<int>(message.size()), message.data());
   std::abort();
 }
-std::string_view BoardName() { return "unit-test"; }
+std::string_view BoardName() {
+  return "unit-test";
+}
 
 }  // namespace gw::hal

@@ -42,11 +42,21 @@ void* operator new(size_t n) {
   if (p == nullptr) std::abort();
   return p;
 }
-void* operator new[](size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void* operator new[](size_t n) {
+  return operator new(n);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
 
 namespace gw::app {
 namespace {
@@ -67,8 +77,11 @@ struct Rig {
   testing::RamStorage config{4096, 2};
   testing::RamStorage users{4096, 16};
   testing::RamStorage cdr{4096, 4};
-  Platform platform{clock, wall, idler, console, entropy, net, config, users, cdr,
-                    NetConfig{{198, 51, 100, 2}, {255, 255, 255, 0}, {198, 51, 100, 1}},
+  Platform platform{clock,   wall,
+                    idler,   console,
+                    entropy, net,
+                    config,  users,
+                    cdr,     NetConfig{{198, 51, 100, 2}, {255, 255, 255, 0}, {198, 51, 100, 1}},
                     ""};
   std::unique_ptr<Gateway> gw;
   Peer phone{{0x02, 0, 0, 0, 0, 0x01}, kPhoneIp};
@@ -81,12 +94,18 @@ struct Rig {
   std::string Options(int cseq) {
     std::string msg =
         "OPTIONS sip:198.51.100.2 SIP/2.0\r\n"
-        "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-" + std::to_string(cseq) + ";rport\r\n"
+        "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-" +
+        std::to_string(cseq) +
+        ";rport\r\n"
         "Max-Forwards: 70\r\n"
         "From: <sip:probe@198.51.100.1>;tag=abc\r\n"
         "To: <sip:198.51.100.2>\r\n"
-        "Call-ID: nh-" + std::to_string(cseq) + "@198.51.100.1\r\n"
-        "CSeq: " + std::to_string(cseq) + " OPTIONS\r\n"
+        "Call-ID: nh-" +
+        std::to_string(cseq) +
+        "@198.51.100.1\r\n"
+        "CSeq: " +
+        std::to_string(cseq) +
+        " OPTIONS\r\n"
         "Content-Length: 0\r\n\r\n";
     auto frame = testing::UdpFrame(phone, net.mac.data(), kGatewayIp, 5061, 5060, msg);
     net.ClearSent();

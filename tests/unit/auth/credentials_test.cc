@@ -54,7 +54,8 @@ TEST(Credentials, ParsesRfc2617Example) {
 TEST(Credentials, SchemeAndNamesAreCaseInsensitive) {
   std::string v =
       "dIgEsT USERNAME=\"bob\", Realm=\"gw\", NONCE=\"n\", Uri=\"sip:gw\", "
-      "Response=\"" + std::string(64, 'A') + "\", ALGORITHM=sha-256";
+      "Response=\"" +
+      std::string(64, 'A') + "\", ALGORITHM=sha-256";
   Credentials c;
   ASSERT_TRUE(ParseCredentials(v, c).ok()) << CredentialsErrorText(c.error);
   EXPECT_EQ(c.algorithm, Algorithm::kSha256);
@@ -65,8 +66,10 @@ TEST(Credentials, SchemeAndNamesAreCaseInsensitive) {
 
 TEST(Credentials, QuotedCommasAndEqualsStayInsideTheValue) {
   Credentials c;
-  std::string v = "Digest username=\"a,b=c, d\", realm=\"r,1\", nonce=\"n\", uri=\"sip:x;a=b,c\", "
-                  "response=\"" + std::string(kMd5Resp) + "\"";
+  std::string v =
+      "Digest username=\"a,b=c, d\", realm=\"r,1\", nonce=\"n\", uri=\"sip:x;a=b,c\", "
+      "response=\"" +
+      std::string(kMd5Resp) + "\"";
   ASSERT_TRUE(ParseCredentials(v, c).ok()) << CredentialsErrorText(c.error);
   EXPECT_EQ(c.username.raw, "a,b=c, d");
   EXPECT_EQ(c.realm.raw, "r,1");
@@ -75,8 +78,10 @@ TEST(Credentials, QuotedCommasAndEqualsStayInsideTheValue) {
 
 TEST(Credentials, EscapesAreKeptAndFlagged) {
   Credentials c;
-  std::string v = "Digest username=\"Mu\\\"fa\\\\sa\", realm=\"r\", nonce=\"n\", uri=\"u\", "
-                  "response=\"" + std::string(kMd5Resp) + "\"";
+  std::string v =
+      "Digest username=\"Mu\\\"fa\\\\sa\", realm=\"r\", nonce=\"n\", uri=\"u\", "
+      "response=\"" +
+      std::string(kMd5Resp) + "\"";
   ASSERT_TRUE(ParseCredentials(v, c).ok()) << CredentialsErrorText(c.error);
   EXPECT_EQ(c.username.raw, "Mu\\\"fa\\\\sa");
   EXPECT_TRUE(c.username.escaped);
@@ -86,8 +91,10 @@ TEST(Credentials, EscapesAreKeptAndFlagged) {
 
 TEST(Credentials, WhitespaceFoldingAndEmptyElements) {
   Credentials c;
-  std::string v = "  Digest\r\n username = \"bob\" ,, ,realm=\"gw\",\r\n\tnonce=\"n\" ,"
-                  "uri=\"sip:gw\",response=" + std::string(kMd5Resp) + " , ";
+  std::string v =
+      "  Digest\r\n username = \"bob\" ,, ,realm=\"gw\",\r\n\tnonce=\"n\" ,"
+      "uri=\"sip:gw\",response=" +
+      std::string(kMd5Resp) + " , ";
   ASSERT_TRUE(ParseCredentials(v, c).ok()) << CredentialsErrorText(c.error);
   EXPECT_EQ(c.username.raw, "bob");
   EXPECT_EQ(c.response.raw, kMd5Resp);  // a token response is accepted too
@@ -96,16 +103,17 @@ TEST(Credentials, WhitespaceFoldingAndEmptyElements) {
 TEST(Credentials, UnknownParamsAreIgnoredEvenTwice) {
   Credentials c;
   std::string v = Basic(", userhash=false, foo=\"x\", foo=bar");
-  ASSERT_TRUE(ParseCredentials(v, c).ok())
-      << CredentialsErrorText(c.error);
+  ASSERT_TRUE(ParseCredentials(v, c).ok()) << CredentialsErrorText(c.error);
   EXPECT_EQ(c.username.raw, "Mufasa");
 }
 
 TEST(Credentials, QuotedAlgorithmQopAndNcAreTolerated) {
   Credentials c;
-  std::string v = "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"u\", "
-                  "algorithm=\"MD5\", qop=\"auth\", nc=\"0000000a\", cnonce=\"c\", "
-                  "response=\"" + std::string(kMd5Resp) + "\"";
+  std::string v =
+      "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"u\", "
+      "algorithm=\"MD5\", qop=\"auth\", nc=\"0000000a\", cnonce=\"c\", "
+      "response=\"" +
+      std::string(kMd5Resp) + "\"";
   ASSERT_TRUE(ParseCredentials(v, c).ok()) << CredentialsErrorText(c.error);
   EXPECT_EQ(c.nc, 10u);
   EXPECT_TRUE(c.has_qop);
@@ -124,23 +132,27 @@ TEST(Credentials, RefusesOtherSchemesAndEmptyInput) {
 TEST(Credentials, RefusesMissingParams) {
   for (std::string_view drop : {"username", "realm", "nonce", "uri", "response"}) {
     std::string v = "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"u\", response=\"" +
-                     std::string(kMd5Resp) + "\"";
+                    std::string(kMd5Resp) + "\"";
     // Renaming the parameter makes it unknown, hence absent.
     size_t at = v.find(std::string(drop) + "=");
     ASSERT_NE(at, std::string::npos);
     v.replace(at, drop.size(), "x-" + std::string(drop));
     EXPECT_EQ(ErrorOf(v), CredentialsError::kMissingParam) << drop;
   }
-  std::string v = "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"u\", qop=auth, "
-                  "response=\"" + std::string(kMd5Resp) + "\"";
+  std::string v =
+      "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"u\", qop=auth, "
+      "response=\"" +
+      std::string(kMd5Resp) + "\"";
   EXPECT_EQ(ErrorOf(v + ", nc=00000001"), CredentialsError::kMissingParam);
   EXPECT_EQ(ErrorOf(v + ", cnonce=\"c\""), CredentialsError::kMissingParam);
   EXPECT_EQ(ErrorOf(v + ", cnonce=\"c\", nc=00000001"), CredentialsError::kNone);
 }
 
 TEST(Credentials, RefusesNcOrCnonceWithoutQop) {
-  std::string v = "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"u\", "
-                  "response=\"" + std::string(kMd5Resp) + "\"";
+  std::string v =
+      "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"u\", "
+      "response=\"" +
+      std::string(kMd5Resp) + "\"";
   EXPECT_EQ(ErrorOf(v), CredentialsError::kNone);
   EXPECT_EQ(ErrorOf(v + ", nc=00000001"), CredentialsError::kUnexpectedParam);
   EXPECT_EQ(ErrorOf(v + ", cnonce=\"c\""), CredentialsError::kUnexpectedParam);

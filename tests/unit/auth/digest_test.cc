@@ -73,10 +73,10 @@ TEST(Digest, Sha256DigestsAre64HexDigits) {
 }
 
 TEST(Digest, QopOtherThanAuthIsRefused) {
-  auto r = ComputeResponse("939e7578ed9e3c518a452acee763bce9", std::string_view("n"),
-                           std::string_view("00000001"), std::string_view("c"),
-                           std::string_view("auth-int"), "GET", std::string_view("/"),
-                           Algorithm::kMd5);
+  auto r =
+      ComputeResponse("939e7578ed9e3c518a452acee763bce9", std::string_view("n"),
+                      std::string_view("00000001"), std::string_view("c"),
+                      std::string_view("auth-int"), "GET", std::string_view("/"), Algorithm::kMd5);
   EXPECT_EQ(r.status(), Status::InvalidArgument());
 }
 

@@ -14,8 +14,8 @@
 namespace gw::auth::testing {
 
 struct DigestVector {
-  std::string username, realm, password, method, uri, nonce, nc, cnonce, qop, algorithm,
-      response, opaque, ha1, ha2, source, status;
+  std::string username, realm, password, method, uri, nonce, nc, cnonce, qop, algorithm, response,
+      opaque, ha1, ha2, source, status;
 };
 
 inline std::string DigestVectorsPath() {
@@ -42,8 +42,8 @@ inline std::vector<DigestVector> LoadDigestVectors() {
     while (std::getline(cells, cell, '\t')) f.push_back(cell);
     if (!line.empty() && line.back() == '\t') f.push_back("");
     f.resize(16);
-    rows.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11],
-                    f[12], f[13], f[14], f[15]});
+    rows.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12],
+                    f[13], f[14], f[15]});
   }
   return rows;
 }

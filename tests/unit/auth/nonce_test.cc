@@ -1,5 +1,7 @@
 // Drbg over hal::Entropy, stateless HMAC nonces with a hand-advanced clock,
 // and the nonce-count replay table including its eviction rule.
+#include "gw/auth/nonce.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "gw/auth/drbg.h"
-#include "gw/auth/nonce.h"
 #include "gw/auth/nonce_count.h"
 #include "gw/testing/fake_hal.h"
 
@@ -200,7 +201,9 @@ TEST(Nonce, ConfigurableLifetimeAndClockWrap) {
 
 // --- nonce-count table ---
 
-NonceId Id(uint64_t ms, uint32_t serial) { return NonceId{ms, serial}; }
+NonceId Id(uint64_t ms, uint32_t serial) {
+  return NonceId{ms, serial};
+}
 
 TEST(NonceCount, SameNcTwiceIsReplay) {
   NonceCountTable t;

@@ -39,14 +39,13 @@ struct Client {
     std::snprintf(nc_text, sizeof(nc_text), "%08" PRIx32, nc);
     auto ha1 = ComputeHa1(username, realm, password, alg);
     EXPECT_TRUE(ha1.ok());
-    auto resp = ComputeResponse(ha1->view(), nonce, std::string_view(nc_text),
-                                std::string_view(cnonce), std::string_view(qop ? "auth" : ""),
-                                method, std::string_view(uri), alg);
+    auto resp =
+        ComputeResponse(ha1->view(), nonce, std::string_view(nc_text), std::string_view(cnonce),
+                        std::string_view(qop ? "auth" : ""), method, std::string_view(uri), alg);
     EXPECT_TRUE(resp.ok());
     std::string h = "Digest username=\"" + username + "\", realm=\"" + realm + "\", nonce=\"" +
                     std::string(nonce) + "\", uri=\"" + uri + "\", response=\"" +
-                    std::string(resp->view()) + "\", algorithm=" +
-                    std::string(AlgorithmName(alg));
+                    std::string(resp->view()) + "\", algorithm=" + std::string(AlgorithmName(alg));
     if (qop) h += ", qop=auth, nc=" + std::string(nc_text) + ", cnonce=\"" + cnonce + "\"";
     return h;
   }
@@ -75,8 +74,7 @@ class VerifierTest : public ::testing::Test {
     return std::string(ComputeHa1(c.username, c.realm, c.password, c.alg)->view());
   }
   VerifyResult Verify(const std::string& header, std::string_view ha1,
-                      std::string_view method = "REGISTER",
-                      std::string_view request_uri = kUri) {
+                      std::string_view method = "REGISTER", std::string_view request_uri = kUri) {
     Credentials creds;
     Status s = ParseCredentials(header, creds);
     EXPECT_TRUE(s.ok()) << header << ": " << CredentialsErrorText(creds.error);
@@ -134,8 +132,7 @@ TEST(Challenge, VerifierRefusesBadRealmsAndUseBeforeInit) {
   Credentials creds;
   creds.realm = std::string_view("r");
   creds.uri = std::string_view("sip:r");
-  EXPECT_EQ(v.Verify(creds, std::string(32, '0'), "REGISTER", "sip:r"),
-            VerifyResult::kBadNonce);
+  EXPECT_EQ(v.Verify(creds, std::string(32, '0'), "REGISTER", "sip:r"), VerifyResult::kBadNonce);
 }
 
 TEST_F(VerifierTest, ChallengesOfferSha256FirstThenMd5WithOneNonce) {
@@ -197,8 +194,7 @@ TEST_F(VerifierTest, EndToEndWithEveryCorpusVector) {
     EXPECT_EQ(Verify(wrong.Authorization(fresh, 1), v.ha1, v.method, v.uri),
               VerifyResult::kBadResponse);
     // The refused attempt did not use up nc=1 of that nonce.
-    EXPECT_EQ(Verify(client.Authorization(fresh, 1), v.ha1, v.method, v.uri),
-              VerifyResult::kOk);
+    EXPECT_EQ(Verify(client.Authorization(fresh, 1), v.ha1, v.method, v.uri), VerifyResult::kOk);
   }
 }
 
@@ -278,8 +274,7 @@ TEST_F(VerifierTest, DigestUriNamingTheSameResourceIsAccepted) {
 
 TEST_F(VerifierTest, WrongMethodIsBadResponse) {
   Client c;
-  EXPECT_EQ(Verify(c.Authorization(Challenge(), 1), Ha1(c), "INVITE"),
-            VerifyResult::kBadResponse);
+  EXPECT_EQ(Verify(c.Authorization(Challenge(), 1), Ha1(c), "INVITE"), VerifyResult::kBadResponse);
 }
 
 TEST_F(VerifierTest, MalformedInputs) {

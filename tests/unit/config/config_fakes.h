@@ -24,8 +24,7 @@ class FakeFlash : public hal::StorageRegion {
   size_t DoSectorSize() const override { return sector_size_; }
   size_t DoSectorCount() const override { return bytes_.size() / sector_size_; }
   Status DoRead(size_t offset, std::span<std::byte> out) override {
-    if (offset > bytes_.size() || out.size() > bytes_.size() - offset)
-      return Status::OutOfRange();
+    if (offset > bytes_.size() || out.size() > bytes_.size() - offset) return Status::OutOfRange();
     for (size_t i = 0; i < out.size(); ++i) out[i] = bytes_[offset + i];
     return Status::Ok();
   }
@@ -36,8 +35,7 @@ class FakeFlash : public hal::StorageRegion {
     return Status::Ok();
   }
   Status DoProgram(size_t offset, std::span<const std::byte> in) override {
-    if (offset > bytes_.size() || in.size() > bytes_.size() - offset)
-      return Status::OutOfRange();
+    if (offset > bytes_.size() || in.size() > bytes_.size() - offset) return Status::OutOfRange();
     if (program_budget_ == 0) return Status::DataLoss();
     if (program_budget_ > 0) --program_budget_;
     for (size_t i = 0; i < in.size(); ++i) bytes_[offset + i] &= in[i];

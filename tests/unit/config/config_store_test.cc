@@ -57,18 +57,15 @@ TEST_F(ConfigStoreTest, SetValidatesAndNamesTheRule) {
   EXPECT_EQ(why.rule, Rule::kNotInteger);
   EXPECT_EQ(store.Set("LOG.LEVEL", "LOUD", &why).status(), Status::InvalidArgument());
   EXPECT_EQ(why.detail.view(), "LOG.LEVEL must be one of: ERROR, WARN, INFO, DEBUG");
-  EXPECT_EQ(store.Set("SYSLOG.HOST", "10.0.0.256", &why).status(),
-            Status::InvalidArgument());
+  EXPECT_EQ(store.Set("SYSLOG.HOST", "10.0.0.256", &why).status(), Status::InvalidArgument());
   EXPECT_EQ(why.rule, Rule::kBadIp4);
   EXPECT_EQ(store.Set("SYSLOG.HOST", "10.0.0", &why).status(), Status::InvalidArgument());
-  EXPECT_EQ(store.Set("SIP.DOMAIN", std::string(64, 'a'), &why).status(),
-            Status::OutOfRange());
+  EXPECT_EQ(store.Set("SIP.DOMAIN", std::string(64, 'a'), &why).status(), Status::OutOfRange());
   EXPECT_EQ(why.rule, Rule::kTooLong);
   EXPECT_EQ(why.detail.view(), "SIP.DOMAIN too long: 64 characters (max 63)");
   EXPECT_EQ(store.Set("SIP.DOMAIN", "", &why).status(), Status::OutOfRange());
   EXPECT_EQ(why.rule, Rule::kTooShort);
-  EXPECT_EQ(store.Set("AUTH.PROXY_AUTH", "maybe", &why).status(),
-            Status::InvalidArgument());
+  EXPECT_EQ(store.Set("AUTH.PROXY_AUTH", "maybe", &why).status(), Status::InvalidArgument());
   EXPECT_EQ(why.rule, Rule::kBadBool);
   EXPECT_EQ(store.Set("NO.SUCH", "1", &why).status(), Status::NotFound());
   EXPECT_EQ(why.rule, Rule::kUnknownKey);
@@ -251,8 +248,7 @@ TEST_F(ConfigStoreTest, DocumentLargerThanTheSlotIsRefused) {
   ConfigStore store(tiny, entropy_, arena_);
   ASSERT_TRUE(store.Load().ok());
   ASSERT_TRUE(store.Set("SIP.DOMAIN", "a.example").ok());
-  EXPECT_EQ(store.Set("AUTH.REALM", std::string(60, 'r')).status(),
-            Status::ResourceExhausted());
+  EXPECT_EQ(store.Set("AUTH.REALM", std::string(60, 'r')).status(), Status::ResourceExhausted());
   EXPECT_EQ(store.GetString(Key::kAuthRealm), "imsgw.local");  // rolled back
   ConfigStore again(tiny, entropy_, arena_);
   ASSERT_TRUE(again.Load().ok());
@@ -320,7 +316,9 @@ TEST_F(ConfigStoreTest, PasswordHashesAreSaltedAndVerified) {
   EXPECT_EQ(store.DisplayText(Key::kMmlPassword), "********");
 }
 
-TEST(Crc32, KnownVector) { EXPECT_EQ(Crc32("123456789", 9), 0xCBF43926u); }
+TEST(Crc32, KnownVector) {
+  EXPECT_EQ(Crc32("123456789", 9), 0xCBF43926u);
+}
 
 }  // namespace
 }  // namespace gw::config

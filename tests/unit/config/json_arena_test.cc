@@ -1,9 +1,10 @@
+#include "gw/config/json_arena.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "cJSON.h"
-#include "gw/config/json_arena.h"
 
 namespace gw::config {
 namespace {

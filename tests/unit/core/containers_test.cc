@@ -91,7 +91,9 @@ TEST(String, AppendRefusedWholeWhenTooLong) {
   EXPECT_EQ(s.view(), "12-x");
 }
 
-Status FailsWith(Status s) { return s; }
+Status FailsWith(Status s) {
+  return s;
+}
 Status UsesTry(Status inner, bool& reached) {
   GW_TRY(FailsWith(inner));
   reached = true;

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "gw/core/event_loop.h"
+
+#include <gtest/gtest.h>
 
 namespace gw {
 namespace {

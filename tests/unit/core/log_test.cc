@@ -1,13 +1,15 @@
+#include "gw/core/log.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "gw/core/log.h"
-
 namespace gw::log {
 namespace {
 
-uint32_t FakeNow(void* ctx) { return *static_cast<uint32_t*>(ctx); }
+uint32_t FakeNow(void* ctx) {
+  return *static_cast<uint32_t*>(ctx);
+}
 
 TEST(Log, LevelFiltersAndRingKeepsNewest) {
   uint32_t now = 42;

@@ -1,8 +1,8 @@
+#include "gw/core/timer_wheel.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
-
-#include "gw/core/timer_wheel.h"
 
 namespace gw {
 namespace {
@@ -65,11 +65,13 @@ TEST(TimerWheel, CallbackMayRescheduleAndCancelOthers) {
     Timer* other;
     int fired = 0;
   } ctx{&wheel, nullptr, nullptr};
-  Timer self([](void* p) {
-    auto* c = static_cast<Ctx*>(p);
-    if (++c->fired < 3) c->wheel->Schedule(*c->self, 10);
-    c->wheel->Cancel(*c->other);
-  }, &ctx);
+  Timer self(
+      [](void* p) {
+        auto* c = static_cast<Ctx*>(p);
+        if (++c->fired < 3) c->wheel->Schedule(*c->self, 10);
+        c->wheel->Cancel(*c->other);
+      },
+      &ctx);
   std::vector<int> order;
   Probe po{&order, 5};
   Timer other(&Probe::Fire, &po);

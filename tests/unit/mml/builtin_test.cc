@@ -1,16 +1,17 @@
-#include "gw/mml/builtin_commands.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "config_fakes.h"
+#include "gw/mml/builtin_commands.h"
 #include "mml_fakes.h"
 
 namespace gw::mml {
 namespace {
 
-uint32_t Now(void* ctx) { return *static_cast<uint32_t*>(ctx); }
+uint32_t Now(void* ctx) {
+  return *static_cast<uint32_t*>(ctx);
+}
 
 class BuiltinTest : public ::testing::Test {
  protected:
@@ -90,16 +91,15 @@ TEST_F(BuiltinTest, DspCfgOneKeyExactReport) {
 TEST_F(BuiltinTest, DspCfgListsAllKeysAndMasksThePassword) {
   std::string text = Run("DSP CFG");
   EXPECT_NE(text.find("KEY                VALUE            DEFAULT      RESTART\n"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("MML.PASSWORD       ********         ********     NO\n"),
-            std::string::npos);
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("MML.PASSWORD       ********         ********     NO\n"), std::string::npos);
   EXPECT_NE(text.find("SYSLOG.HOST        \"\"               \"\"           NO\n"),
             std::string::npos);
   EXPECT_NE(text.find("(Number of results = " + std::to_string(config::kKeyCount) + ")"),
             std::string::npos);
   EXPECT_EQ(text.find("sha256"), std::string::npos);
-  EXPECT_EQ(RetLine("DSP CFG KEY=NOPE"),
-            "RETCODE = 8  Unknown key NOPE (DSP CFG lists the keys)");
+  EXPECT_EQ(RetLine("DSP CFG KEY=NOPE"), "RETCODE = 8  Unknown key NOPE (DSP CFG lists the keys)");
 }
 
 TEST_F(BuiltinTest, SetCfgValidatesAndPersists) {
@@ -133,7 +133,8 @@ TEST_F(BuiltinTest, SetCfgValidatesAndPersists) {
   EXPECT_NE(exp.find("RETCODE = 0  Operation succeeded\n\n{\n"
                      "\t\"SIP.DOMAIN\":\t\"ims.example.org\",\n"
                      "\t\"SIP.PORT\":\t5080\n}\n"),
-            std::string::npos) << exp;
+            std::string::npos)
+      << exp;
 }
 
 TEST_F(BuiltinTest, SetCfgPasswordIsHashedAndMasked) {

@@ -43,12 +43,22 @@ void UserHandler(void* ctx, Call& call) {
 class CommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(table_.Register({.verb = "ADD", .object = "USER", .params = kUserParams,
-                                 .help = "Add a user", .handler = &UserHandler,
-                                 .context = &seen_}).ok());
-    ASSERT_TRUE(table_.Register({.verb = "CLR", .object = "USER", .help = "Remove all",
-                                 .destructive = true, .handler = &UserHandler,
-                                 .context = &seen_}).ok());
+    ASSERT_TRUE(table_
+                    .Register({.verb = "ADD",
+                               .object = "USER",
+                               .params = kUserParams,
+                               .help = "Add a user",
+                               .handler = &UserHandler,
+                               .context = &seen_})
+                    .ok());
+    ASSERT_TRUE(table_
+                    .Register({.verb = "CLR",
+                               .object = "USER",
+                               .help = "Remove all",
+                               .destructive = true,
+                               .handler = &UserHandler,
+                               .context = &seen_})
+                    .ok());
   }
   std::string Run(std::string_view line) {
     out_.text.clear();
@@ -71,8 +81,11 @@ TEST_F(CommandTest, RegisterRefusesDuplicatesAndOverflow) {
             Status::AlreadyExists());
   EXPECT_EQ(table_.Register({.verb = "X", .object = "Y"}), Status::InvalidArgument());
   constexpr ParamSpec kConfirm[] = {{.name = "CONFIRM"}};
-  EXPECT_EQ(table_.Register({.verb = "X", .object = "Y", .params = kConfirm,
-                             .destructive = true, .handler = &UserHandler}),
+  EXPECT_EQ(table_.Register({.verb = "X",
+                             .object = "Y",
+                             .params = kConfirm,
+                             .destructive = true,
+                             .handler = &UserHandler}),
             Status::InvalidArgument());
   static std::string names[CommandTable::kCapacity];
   Status last;
@@ -128,8 +141,7 @@ TEST_F(CommandTest, EachValidationErrorNamesTheParameter) {
   EXPECT_EQ(RetLine("ADD USER USERNAME=1 DATE=2023-02-29"),
             "RETCODE = 6  Invalid value for DATE: \"2023-02-29\" (allowed: date YYYY-MM-DD)");
   EXPECT_EQ(RetLine("ADD USER 1 USERNAME=2"), "RETCODE = 2  Parameter USERNAME given twice");
-  EXPECT_EQ(RetLine("CLR USER X=1"),
-            "RETCODE = 3  Unknown parameter X (allowed: CONFIRM)");
+  EXPECT_EQ(RetLine("CLR USER X=1"), "RETCODE = 3  Unknown parameter X (allowed: CONFIRM)");
   EXPECT_EQ(seen_.calls, 0);
 }
 

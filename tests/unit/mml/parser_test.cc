@@ -30,9 +30,8 @@ Parsed P(std::string_view line) {
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 TEST(Parser, BothSyntaxesGiveTheSameCommand) {
-  for (std::string_view line :
-       {"DSP USER USERNAME=1001", "DSP USER:USERNAME=\"1001\";",
-        "  DSP   USER : USERNAME=1001 ;  ", "DSP USER:USERNAME=1001"}) {
+  for (std::string_view line : {"DSP USER USERNAME=1001", "DSP USER:USERNAME=\"1001\";",
+                                "  DSP   USER : USERNAME=1001 ;  ", "DSP USER:USERNAME=1001"}) {
     Parsed p = P(line);
     ASSERT_TRUE(p.status.ok()) << line << ": " << p.error;
     EXPECT_EQ(p.verb, "DSP");

@@ -25,8 +25,13 @@ class SessionTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(store_.Load().ok());
     ASSERT_TRUE(RegisterShellCommands(table_).ok());
-    ASSERT_TRUE(table_.Register({.verb = "ECHO", .object = "", .params = kEchoParams,
-                                 .handler = &EchoHandler, .context = &seen_}).ok());
+    ASSERT_TRUE(table_
+                    .Register({.verb = "ECHO",
+                               .object = "",
+                               .params = kEchoParams,
+                               .handler = &EchoHandler,
+                               .context = &seen_})
+                    .ok());
   }
   config::FakeFlash flash_{1024, 4};
   config::FakeEntropy entropy_;
@@ -43,8 +48,9 @@ TEST_F(SessionTest, InteractiveEchoAndPrompt) {
   s.Start();
   EXPECT_EQ(out_.Take(), "imsgw> ");
   s.Feed("ECHO hi\r\n");
-  EXPECT_EQ(out_.Take(), "ECHO hi\n%%ECHO hi%%\nRETCODE = 0  Operation succeeded\n"
-                         "\n---    END\nimsgw> ");
+  EXPECT_EQ(out_.Take(),
+            "ECHO hi\n%%ECHO hi%%\nRETCODE = 0  Operation succeeded\n"
+            "\n---    END\nimsgw> ");
   EXPECT_EQ(seen_.last, "hi");
 }
 
@@ -63,7 +69,9 @@ TEST_F(SessionTest, CrLfAndCrlfEachEndOneLine) {
 TEST_F(SessionTest, BackspaceArrowsInsertKillAndCancel) {
   Session s(table_, store_, out_, {.interactive = true});
   s.Start();
-  s.Feed("ECHO abX\x7f" "c\n");
+  s.Feed(
+      "ECHO abX\x7f"
+      "c\n");
   EXPECT_EQ(seen_.last, "abc");
   s.Feed("ECHO ac\x1b[Db\n");  // left arrow, insert
   EXPECT_EQ(seen_.last, "abc");
@@ -71,7 +79,9 @@ TEST_F(SessionTest, BackspaceArrowsInsertKillAndCancel) {
   EXPECT_EQ(seen_.last, "abd");
   s.Feed("ECHO xx\x1b[D\x1b[C\x08y\n");  // right arrow back to the end
   EXPECT_EQ(seen_.last, "xy");
-  s.Feed("ECHO gone\x15" "ECHO kept\n");
+  s.Feed(
+      "ECHO gone\x15"
+      "ECHO kept\n");
   EXPECT_EQ(seen_.last, "kept");
   out_.Take();
   s.Feed("ECHO cancelled\x03");
@@ -94,7 +104,9 @@ TEST_F(SessionTest, HistoryRecallsTheLastLines) {
   EXPECT_EQ(seen_.last, "3");
   s.Feed("\x1b[A\x1b[A\x1b[B\n");
   EXPECT_EQ(seen_.last, "3");
-  s.Feed("\x1b[A\x1b[B\x1b[B" "ECHO new\n");  // down past the newest: empty line
+  s.Feed(
+      "\x1b[A\x1b[B\x1b[B"
+      "ECHO new\n");  // down past the newest: empty line
   EXPECT_EQ(seen_.last, "new");
 }
 
@@ -155,8 +167,8 @@ TEST_F(SessionTest, ThreeFailuresAskToClose) {
 }
 
 TEST_F(SessionTest, LogoutClosesTelnetAndReturnsConsoleToLogin) {
-  Session telnet(table_, store_, out_, {.interactive = true, .login = LoginPolicy::kAlways,
-                                        .close_on_logout = true});
+  Session telnet(table_, store_, out_,
+                 {.interactive = true, .login = LoginPolicy::kAlways, .close_on_logout = true});
   telnet.Start();
   telnet.Feed("admin\nadmin\nLOGOUT\n");
   EXPECT_TRUE(telnet.WantsClose());

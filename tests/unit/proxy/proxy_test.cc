@@ -56,10 +56,11 @@ std::string Invite(const std::string& ruri = "sip:1002@imsgw.local", const std::
          "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n" +
          "Max-Forwards: 70\r\n"
          "From: <sip:1001@imsgw.local>;tag=f1\r\n"
-         "To: <sip:1002@imsgw.local>" + (to_tag.empty() ? "" : ";tag=" + to_tag) + "\r\n" +
+         "To: <sip:1002@imsgw.local>" +
+         (to_tag.empty() ? "" : ";tag=" + to_tag) + "\r\n" +
          "Call-ID: call-1@198.51.100.1\r\n"
-         "CSeq: 1 " + method + "\r\n" +
-         "Contact: <sip:1001@198.51.100.1:5061>\r\n" + extra +
+         "CSeq: 1 " +
+         method + "\r\n" + "Contact: <sip:1001@198.51.100.1:5061>\r\n" + extra +
          "Content-Type: application/sdp\r\n"
          "Content-Length: 4\r\n\r\nv=0\n";
 }
@@ -156,7 +157,9 @@ struct Rig {
     }
     return nullptr;
   }
-  size_t IndexOf(const Sender::Sent* s) const { return static_cast<size_t>(s - sender.sent.data()); }
+  size_t IndexOf(const Sender::Sent* s) const {
+    return static_cast<size_t>(s - sender.sent.data());
+  }
 };
 
 std::string Header(const std::string& msg, sip::HeaderId id) {
@@ -186,25 +189,28 @@ TEST(Proxy, InviteIsForwardedWithEditsAndTrying) {
   ASSERT_EQ(branch.rfind("z9hG4bKgw", 0), 0u) << fwd->data;
   EXPECT_EQ(fwd->data,
             "INVITE sip:1002@198.51.100.1:5070 SIP/2.0\r\n"
-            "Via: SIP/2.0/UDP 198.51.100.2:5060;branch=" + branch + "\r\n"
-            "Record-Route: <sip:198.51.100.2:5060;lr>\r\n"
-            "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061\r\n"
-            "Max-Forwards: 69\r\n"
-            "From: <sip:1001@imsgw.local>;tag=f1\r\n"
-            "To: <sip:1002@imsgw.local>\r\n"
-            "Call-ID: call-1@198.51.100.1\r\n"
-            "CSeq: 1 INVITE\r\n"
-            "Contact: <sip:1001@198.51.100.1:5061>\r\n"
-            "Content-Type: application/sdp\r\n"
-            "Content-Length: 4\r\n\r\nv=0\n");
+            "Via: SIP/2.0/UDP 198.51.100.2:5060;branch=" +
+                branch +
+                "\r\n"
+                "Record-Route: <sip:198.51.100.2:5060;lr>\r\n"
+                "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061\r\n"
+                "Max-Forwards: 69\r\n"
+                "From: <sip:1001@imsgw.local>;tag=f1\r\n"
+                "To: <sip:1002@imsgw.local>\r\n"
+                "Call-ID: call-1@198.51.100.1\r\n"
+                "CSeq: 1 INVITE\r\n"
+                "Contact: <sip:1001@198.51.100.1:5061>\r\n"
+                "Content-Type: application/sdp\r\n"
+                "Content-Length: 4\r\n\r\nv=0\n");
   // 180 and 200 go upstream without our Via.
   rig->Answer(rig->IndexOf(fwd), 180, "Ringing", kCallee);
   const auto* ringing = rig->Find(kCaller, "SIP/2.0 180 Ringing");
   ASSERT_NE(ringing, nullptr);
   EXPECT_EQ(Header(ringing->data, sip::HeaderId::kVia),
             "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061");
-  rig->Answer(rig->IndexOf(rig->Find(kCallee, "INVITE ")), 200, "OK", kCallee, "t2",
-              "Record-Route: <sip:198.51.100.2:5060;lr>\r\nContact: <sip:1002@198.51.100.1:5070>\r\n");
+  rig->Answer(
+      rig->IndexOf(rig->Find(kCallee, "INVITE ")), 200, "OK", kCallee, "t2",
+      "Record-Route: <sip:198.51.100.2:5060;lr>\r\nContact: <sip:1002@198.51.100.1:5070>\r\n");
   const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
   ASSERT_NE(ok, nullptr);
   EXPECT_NE(ok->data.find("Record-Route: <sip:198.51.100.2:5060;lr>\r\n"), std::string::npos);
@@ -275,9 +281,10 @@ TEST(Proxy, LoopedRequestGets482) {
   ASSERT_NE(fwd, nullptr);
   // The same request comes back with the R-URI it had: a loop, not a spiral.
   std::string back = fwd->data;
-  std::string looped = "MESSAGE sip:1002@imsgw.local SIP/2.0\r\n"
-                       "Via: SIP/2.0/UDP 198.51.100.1:5080;branch=z9hG4bK-loop\r\n" +
-                       back.substr(back.find("\r\n") + 2);
+  std::string looped =
+      "MESSAGE sip:1002@imsgw.local SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5080;branch=z9hG4bK-loop\r\n" +
+      back.substr(back.find("\r\n") + 2);
   rig->Receive(looped, net::Endpoint{kCallee.addr, 5080});
   EXPECT_NE(rig->Find(net::Endpoint{kCallee.addr, 5080}, "SIP/2.0 482 Loop Detected"), nullptr);
   rig->Answer(rig->IndexOf(fwd), 200, "OK", kCallee);
@@ -319,8 +326,7 @@ TEST(Proxy, StrictRouterRequestUriIsReplacedByTheLastRoute) {
 TEST(Proxy, LooseRoutingKeepsTheOtherRoutes) {
   auto rig = std::make_unique<Rig>();
   rig->Receive(Invite("sip:1002@198.51.100.1:5070",
-                      "Route: <sip:198.51.100.2;lr>, <sip:198.51.100.1:5090;lr>\r\n", "INFO",
-                      "t2"),
+                      "Route: <sip:198.51.100.2;lr>, <sip:198.51.100.1:5090;lr>\r\n", "INFO", "t2"),
                kCaller);
   const auto* fwd = rig->Find(net::Endpoint{kCallee.addr, 5090}, "INFO sip:1002@198.51.100.1:5070");
   ASSERT_NE(fwd, nullptr);
@@ -338,18 +344,17 @@ TEST(Proxy, EveryOtherMethodIsProxiedInAndOutOfDialog) {
     bool record_route;
   };
   const Case cases[] = {
-      {"PRACK", true, false},      {"UPDATE", true, false},    {"INFO", true, false},
-      {"NOTIFY", true, false},     {"SUBSCRIBE", false, true}, {"REFER", false, true},
-      {"PUBLISH", false, false},   {"FOO", false, false},      {"INFO", false, false},
+      {"PRACK", true, false},    {"UPDATE", true, false},    {"INFO", true, false},
+      {"NOTIFY", true, false},   {"SUBSCRIBE", false, true}, {"REFER", false, true},
+      {"PUBLISH", false, false}, {"FOO", false, false},      {"INFO", false, false},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.method) + (c.in_dialog ? " in dialog" : " out of dialog"));
     auto rig = std::make_unique<Rig>();
     rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
-    std::string req =
-        c.in_dialog
-            ? Invite("sip:1002@198.51.100.1:5070", "Route: <sip:198.51.100.2;lr>\r\n", c.method, "t2")
-            : Invite("sip:1002@imsgw.local", "", c.method);
+    std::string req = c.in_dialog ? Invite("sip:1002@198.51.100.1:5070",
+                                           "Route: <sip:198.51.100.2;lr>\r\n", c.method, "t2")
+                                  : Invite("sip:1002@imsgw.local", "", c.method);
     rig->Receive(req, kCaller);
     const auto* fwd = rig->Find(kCallee, std::string(c.method) + " sip:1002@198.51.100.1:5070 ");
     ASSERT_NE(fwd, nullptr);
@@ -446,10 +451,9 @@ TEST(Proxy, RequestTooLargeToForwardGets413NotATimeout) {
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 408"), 0u);
   EXPECT_EQ(rig->core.stats().too_large, 1u);
   // Without a body it is the message as such: 513.
-  std::string options = Invite("sip:1002@imsgw.local",
-                               "X-Pad: " + std::string(sip::Transaction::kMaxMessage - 400, 'p') +
-                                   "\r\n",
-                               "MESSAGE");
+  std::string options =
+      Invite("sip:1002@imsgw.local",
+             "X-Pad: " + std::string(sip::Transaction::kMaxMessage - 400, 'p') + "\r\n", "MESSAGE");
   options.replace(options.find("z9hG4bK-c1"), 10, "z9hG4bK-c2");
   options.replace(options.find("Content-Length: 4\r\n\r\nv=0\n"), std::string::npos,
                   "Content-Length: 0\r\n\r\n");
@@ -582,8 +586,10 @@ TEST(Proxy, CancelGets200AndTheInvite487AndCancelsTheBranch) {
       "ACK sip:1002@imsgw.local SIP/2.0\r\n"
       "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n"
       "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\n"
-      "To: " + Header(terminated->data, sip::HeaderId::kTo) + "\r\n"
-      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+      "To: " +
+          Header(terminated->data, sip::HeaderId::kTo) +
+          "\r\n"
+          "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
       kCaller);
   EXPECT_EQ(rig->core.stats().acks_forwarded, 0u);
   rig->ExpectDrained();
@@ -631,15 +637,16 @@ TEST(Proxy, LocalCallerIsChallenged407ThenAccepted) {
   EXPECT_EQ(rig->Find(kCallee, "INVITE "), nullptr);
   auto ha1 = auth::ComputeHa1("1001", kRealm, "1001", auth::Algorithm::kMd5);
   ASSERT_TRUE(ha1.ok());
-  auto resp = auth::ComputeResponse(ha1->view(), std::string_view(nonce), std::string_view("00000001"),
-                                    std::string_view("abc"), std::string_view("auth"), "INVITE",
-                                    std::string_view("sip:1002@imsgw.local"),
-                                    auth::Algorithm::kMd5);
+  auto resp =
+      auth::ComputeResponse(ha1->view(), std::string_view(nonce), std::string_view("00000001"),
+                            std::string_view("abc"), std::string_view("auth"), "INVITE",
+                            std::string_view("sip:1002@imsgw.local"), auth::Algorithm::kMd5);
   ASSERT_TRUE(resp.ok());
-  std::string creds = "Proxy-Authorization: Digest username=\"1001\", realm=\"imsgw.local\", "
-                      "nonce=\"" + nonce + "\", uri=\"sip:1002@imsgw.local\", response=\"" +
-                      std::string(resp->view()) +
-                      "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"abc\"\r\n";
+  std::string creds =
+      "Proxy-Authorization: Digest username=\"1001\", realm=\"imsgw.local\", "
+      "nonce=\"" +
+      nonce + "\", uri=\"sip:1002@imsgw.local\", response=\"" + std::string(resp->view()) +
+      "\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"abc\"\r\n";
   std::string again = Invite("sip:1002@imsgw.local", creds);
   again.replace(again.find("z9hG4bK-c1"), 10, "z9hG4bK-c3");
   again.replace(again.find("CSeq: 1"), 7, "CSeq: 2");
@@ -694,10 +701,14 @@ TEST(Proxy, AckForThe407IsTakenByItsTransaction) {
   ASSERT_NE(challenge, nullptr);
   rig->Receive(
       "ACK sip:1002@198.51.100.2:5060 SIP/2.0\r\n"
-      "Via: " + Header(challenge->data, sip::HeaderId::kVia) + "\r\n"
-      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\n"
-      "To: " + Header(challenge->data, sip::HeaderId::kTo) + "\r\n"
-      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+      "Via: " +
+          Header(challenge->data, sip::HeaderId::kVia) +
+          "\r\n"
+          "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\n"
+          "To: " +
+          Header(challenge->data, sip::HeaderId::kTo) +
+          "\r\n"
+          "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
       kCaller);
   EXPECT_EQ(rig->core.stats().acks_forwarded, 0u);
   EXPECT_EQ(rig->Find(kCallee, "ACK "), nullptr);
@@ -773,8 +784,7 @@ TEST(Calls, ClassLimitGives486) {
   EXPECT_EQ(rig->Find(kCallee2, "INVITE "), nullptr);
   EXPECT_EQ(rig->core.call_stats().refused_limit, 1u);
   EXPECT_EQ(rig->core.active_calls(), 1u);
-  rig->Answer(rig->IndexOf(rig->Find(kCallee, "INVITE ")), 480, "Temporarily Unavailable",
-              kCallee);
+  rig->Answer(rig->IndexOf(rig->Find(kCallee, "INVITE ")), 480, "Temporarily Unavailable", kCallee);
   rig->ExpectDrained();
 }
 
@@ -812,10 +822,11 @@ TEST(Calls, HangUpByesCarryTheRouteSetsOfTheOtherProxies) {
   rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
   rig->Receive(Invite("sip:1002@imsgw.local", "Record-Route: <sip:203.0.113.5;lr>\r\n"), kCaller);
   size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
-  rig->Answer(ia, 200, "OK", kCallee, "t2",
-              "Contact: <sip:1002@198.51.100.1:5070>\r\n"
-              "Record-Route: <sip:198.51.100.9;lr;x=1>, <sip:198.51.100.8;lr>\r\n"
-              "Record-Route: <sip:198.51.100.2:5060;lr>, <sip:203.0.113.5;lr>, <sip:203.0.113.4;lr>\r\n");
+  rig->Answer(
+      ia, 200, "OK", kCallee, "t2",
+      "Contact: <sip:1002@198.51.100.1:5070>\r\n"
+      "Record-Route: <sip:198.51.100.9;lr;x=1>, <sip:198.51.100.8;lr>\r\n"
+      "Record-Route: <sip:198.51.100.2:5060;lr>, <sip:203.0.113.5;lr>, <sip:203.0.113.4;lr>\r\n");
   ASSERT_TRUE(rig->core.HangUp("call-1@198.51.100.1").ok());
   const auto* to_callee = rig->Find(kCallee, "BYE sip:1002@198.51.100.1:5070 SIP/2.0\r\n");
   const auto* to_caller = rig->Find(kCaller, "BYE sip:1001@198.51.100.1:5061 SIP/2.0\r\n");

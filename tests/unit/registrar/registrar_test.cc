@@ -1,25 +1,30 @@
+#include "gw/registrar/registrar.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "gw/registrar/keepalive.h"
-#include "gw/registrar/registrar.h"
 
 namespace gw::registrar {
 namespace {
 
 constexpr net::Endpoint kPhone{net::MakeIp4(203, 0, 113, 5), 5062};
 
-std::string Register(const std::string& contacts, const std::string& extra = "",
-                     int cseq = 1, const std::string& call_id = "reg-1") {
+std::string Register(const std::string& contacts, const std::string& extra = "", int cseq = 1,
+                     const std::string& call_id = "reg-1") {
   std::string m =
       "REGISTER sip:imsgw.local SIP/2.0\r\n"
       "Via: SIP/2.0/UDP 203.0.113.5:5062;branch=z9hG4bK-1\r\n"
       "From: <sip:1001@imsgw.local>;tag=a\r\n"
       "To: <sip:1001@imsgw.local>\r\n"
-      "Call-ID: " + call_id + "\r\n"
-      "CSeq: " + std::to_string(cseq) + " REGISTER\r\n"
+      "Call-ID: " +
+      call_id +
+      "\r\n"
+      "CSeq: " +
+      std::to_string(cseq) +
+      " REGISTER\r\n"
       "User-Agent: test-phone/1.0\r\n";
   m += contacts;
   m += extra;
@@ -71,9 +76,9 @@ TEST(Registrar, ExpiresHeaderAndDefaultApply) {
 
 TEST(Registrar, TooBriefGets423WithMinExpiresAndChangesNothing) {
   Rig rig;
-  RegisterResult r = rig.Send(Register(
-      "Contact: <sip:1001@203.0.113.5:1>;expires=3600\r\n"
-      "Contact: <sip:1001@203.0.113.5:2>;expires=30\r\n"));
+  RegisterResult r =
+      rig.Send(Register("Contact: <sip:1001@203.0.113.5:1>;expires=3600\r\n"
+                        "Contact: <sip:1001@203.0.113.5:2>;expires=30\r\n"));
   EXPECT_EQ(r.code, 423);
   EXPECT_EQ(r.min_expires, rig.config.min_expires);
   EXPECT_EQ(rig.table.size(), 0u) << "all or nothing";
@@ -88,8 +93,9 @@ TEST(Registrar, LongExpiryIsShortenedToMax) {
 
 TEST(Registrar, ExpiresZeroRemovesOneAndStarRemovesAll) {
   Rig rig;
-  ASSERT_EQ(rig.Send(Register("Contact: <sip:1001@203.0.113.5:1>, <sip:1001@203.0.113.5:2>\r\n"))
-                .code, 200);
+  ASSERT_EQ(
+      rig.Send(Register("Contact: <sip:1001@203.0.113.5:1>, <sip:1001@203.0.113.5:2>\r\n")).code,
+      200);
   EXPECT_EQ(rig.table.CountFor("1001"), 2u);
   RegisterResult r = rig.Send(Register("Contact: <sip:1001@203.0.113.5:1>;expires=0\r\n", "", 2));
   EXPECT_EQ(r.code, 200);
@@ -236,7 +242,8 @@ TEST(Keepalive, StackCountsAndDropsTheReplies) {
   sip::Stack stack(sender, id, "test");
   std::string reply =
       "SIP/2.0 200 OK\r\n"
-      "Via: SIP/2.0/UDP 198.51.100.2:5060;branch=" + std::string(sip::kKeepaliveBranch) +
+      "Via: SIP/2.0/UDP 198.51.100.2:5060;branch=" +
+      std::string(sip::kKeepaliveBranch) +
       "00000001;rport=5060\r\n"
       "From: <sip:keepalive@198.51.100.2>;tag=ka00000001\r\n"
       "To: <sip:1001@10.0.0.7:5062>;tag=p\r\n"

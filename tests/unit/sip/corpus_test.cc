@@ -31,7 +31,7 @@ using testing::Bytes;
 using testing::FakeSender;
 
 struct CorpusFile {
-  std::string set;     // "rfc4475" or "rfc5118"
+  std::string set;  // "rfc4475" or "rfc5118"
   std::string name;
   std::string klass;   // valid / invalid / app-layer
   std::string parser;  // accept / reject / reject-or-liberal / not-crash / accept-tolerate
@@ -95,12 +95,12 @@ constexpr size_t kRfc4475Files = 49;
 constexpr size_t kRfc5118Files = 12;
 
 // Every test starts here: a missing corpus is a failure, never a skip.
-#define ASSERT_CORPUS_PRESENT()                                                        \
-  do {                                                                                 \
-    ASSERT_TRUE(std::filesystem::is_directory(GW_CORPUS_DIR))                          \
-        << "corpus directory missing: " << GW_CORPUS_DIR;                              \
-    ASSERT_EQ(Corpus().size(), kRfc4475Files + kRfc5118Files)                          \
-        << "INDEX.tsv rows missing under " << GW_CORPUS_DIR;                           \
+#define ASSERT_CORPUS_PRESENT()                               \
+  do {                                                        \
+    ASSERT_TRUE(std::filesystem::is_directory(GW_CORPUS_DIR)) \
+        << "corpus directory missing: " << GW_CORPUS_DIR;     \
+    ASSERT_EQ(Corpus().size(), kRfc4475Files + kRfc5118Files) \
+        << "INDEX.tsv rows missing under " << GW_CORPUS_DIR;  \
   } while (0)
 
 bool IsValidAccept(const CorpusFile& f) {
@@ -112,8 +112,7 @@ bool IsValidAccept(const CorpusFile& f) {
 // refuses. Each needs a reason; when the full parser lands and one of these
 // starts parsing, ValidFilesParse fails until the entry is removed.
 const std::map<std::string, std::string>& KnownStricter() {
-  static const std::map<std::string, std::string> m = {
-  };
+  static const std::map<std::string, std::string> m = {};
   return m;
 }
 
@@ -263,9 +262,8 @@ TEST(Corpus, Summary) {
       const std::string& d = gw.sender.sent(0).data;
       answer = d.substr(8, d.find("\r\n") - 8);
     }
-    std::printf("%-36s %-9s %-17s %-28s %s\n", f.id().c_str(), f.klass.c_str(),
-                f.parser.c_str(), ok ? "parses" : std::string(ParseErrorText(m.error())).c_str(),
-                answer.c_str());
+    std::printf("%-36s %-9s %-17s %-28s %s\n", f.id().c_str(), f.klass.c_str(), f.parser.c_str(),
+                ok ? "parses" : std::string(ParseErrorText(m.error())).c_str(), answer.c_str());
   }
 }
 

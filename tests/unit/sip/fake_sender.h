@@ -93,8 +93,7 @@ inline void ExpectSaneAnswer(std::string_view request, const FakeSender& sender,
     ASSERT_EQ(resp.error(), ParseError::kBadCSeq) << data;
   }
   EXPECT_FALSE(resp.is_request()) << data;
-  EXPECT_TRUE(resp.status_code() == 200 || resp.status_code() == 400 ||
-              resp.status_code() == 501)
+  EXPECT_TRUE(resp.status_code() == 200 || resp.status_code() == 400 || resp.status_code() == 501)
       << data;
   if (resp.status_code() == 400 && req_ok) {
     Via via;

@@ -314,8 +314,7 @@ TEST(Parser, NonNumericContentLengthIsRefused) {
 
 TEST(Parser, ConflictingContentLengthsAreRefused) {
   // RFC 4475 3.3.9: two different values make the framing unknowable.
-  std::string r = Request("Content-Length: 13\r\nContent-Length: 5\r\n",
-                          "There's no way to know");
+  std::string r = Request("Content-Length: 13\r\nContent-Length: 5\r\n", "There's no way to know");
   Message m;
   EXPECT_FALSE(m.Parse(r).ok());
   EXPECT_EQ(m.error(), ParseError::kBadContentLength);
@@ -364,9 +363,9 @@ TEST(Parser, CSeqMethodMismatchIsBadCSeq) {
 }
 
 TEST(Parser, MalformedCSeqValues) {
-  for (std::string_view cseq : {"1"sv, "OPTIONS"sv, "abc OPTIONS"sv, "-1 OPTIONS"sv,
-                                "2147483648 OPTIONS"sv, "36893488147419103232 OPTIONS"sv,
-                                "1 OPT<IONS"sv, "1 options"sv}) {
+  for (std::string_view cseq :
+       {"1"sv, "OPTIONS"sv, "abc OPTIONS"sv, "-1 OPTIONS"sv, "2147483648 OPTIONS"sv,
+        "36893488147419103232 OPTIONS"sv, "1 OPT<IONS"sv, "1 options"sv}) {
     SCOPED_TRACE(cseq);
     std::string r =
         "OPTIONS sip:b@example.com SIP/2.0\r\n"
@@ -374,7 +373,8 @@ TEST(Parser, MalformedCSeqValues) {
         "From: <sip:a@example.com>;tag=1\r\n"
         "To: <sip:b@example.com>\r\n"
         "Call-ID: c1@example.com\r\n"
-        "CSeq: " + std::string(cseq) + "\r\n\r\n";
+        "CSeq: " +
+        std::string(cseq) + "\r\n\r\n";
     Message m;
     EXPECT_FALSE(m.Parse(r).ok());
     EXPECT_EQ(m.error(), ParseError::kBadCSeq);

@@ -45,10 +45,12 @@ std::string MakeRequest(std::string_view method, std::string_view uri, std::stri
          "Via: " + std::string(via) + "\r\n" +
          "Max-Forwards: 70\r\n"
          "From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n"
-         "To: <" + std::string(uri) + ">\r\n"
+         "To: <" +
+         std::string(uri) +
+         ">\r\n"
          "Call-ID: a84b4c76e66710@pc33.example.com\r\n"
-         "CSeq: 63104 " + std::string(method) + "\r\n" + std::string(extra) +
-         "Content-Length: 0\r\n\r\n";
+         "CSeq: 63104 " +
+         std::string(method) + "\r\n" + std::string(extra) + "Content-Length: 0\r\n\r\n";
 }
 
 constexpr std::string_view kViaRport = "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;rport";
@@ -59,8 +61,8 @@ Message OnlyResponse(const Gateway& gw) {
   Message resp;
   EXPECT_EQ(gw.sender.count(), 1u);
   if (gw.sender.count() != 1) return resp;
-  EXPECT_TRUE(resp.Parse(gw.sender.sent(0).data).ok())
-      << ParseErrorText(resp.error()) << "\n" << gw.sender.sent(0).data;
+  EXPECT_TRUE(resp.Parse(gw.sender.sent(0).data).ok()) << ParseErrorText(resp.error()) << "\n"
+                                                       << gw.sender.sent(0).data;
   EXPECT_FALSE(resp.is_request());
   return resp;
 }
@@ -79,8 +81,7 @@ TEST(Stack, OptionsToGatewayIpAnswers200) {
   EXPECT_EQ(HeaderValue(resp, HeaderId::kContentLength), "0");
   EXPECT_EQ(HeaderValue(resp, HeaderId::kCallId), "a84b4c76e66710@pc33.example.com");
   EXPECT_EQ(HeaderValue(resp, HeaderId::kCSeq), "63104 OPTIONS");
-  EXPECT_EQ(HeaderValue(resp, HeaderId::kFrom),
-            "\"Alice\" <sip:alice@example.com>;tag=1928301774");
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kFrom), "\"Alice\" <sip:alice@example.com>;tag=1928301774");
   std::string to = HeaderValue(resp, HeaderId::kTo);
   EXPECT_EQ(to.rfind("<sip:192.0.2.1>;tag=", 0), 0u) << to;
   bool has_tag = false;
@@ -109,8 +110,8 @@ TEST(Stack, ReceivedAndRportFilledAndReplyGoesToSourcePort) {
 
 TEST(Stack, NoReceivedWhenViaHostIsTheSource) {
   Gateway gw;
-  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1",
-                         "SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKa"));
+  gw.Deliver(
+      MakeRequest("OPTIONS", "sip:192.0.2.1", "SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKa"));
   Message resp = OnlyResponse(gw);
   EXPECT_EQ(HeaderValue(resp, HeaderId::kVia), "SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKa");
   EXPECT_EQ(gw.sender.sent(0).to, (net::Endpoint{kPhoneIp, 5062}));
@@ -127,7 +128,8 @@ TEST(Stack, WithoutRportReplyGoesToSentByPort) {
 
 TEST(Stack, WithoutRportOrPortReplyGoesTo5060) {
   Gateway gw;
-  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", "SIP/2.0/UDP phone.example.com;branch=z9hG4bKb"));
+  gw.Deliver(
+      MakeRequest("OPTIONS", "sip:192.0.2.1", "SIP/2.0/UDP phone.example.com;branch=z9hG4bKb"));
   Message resp = OnlyResponse(gw);
   EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
             "SIP/2.0/UDP phone.example.com;branch=z9hG4bKb;received=198.51.100.7");
@@ -155,9 +157,10 @@ TEST(Stack, Ipv6ViaGetsReceived) {
 
 TEST(Stack, AllViasAreEchoedInOrderOnlyTheTopOneAnnotated) {
   Gateway gw;
-  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1",
-                                std::string(kViaRport) + ", SIP/2.0/UDP proxy.example.com;branch=z9hG4bK2",
-                                "v: SIP/2.0/TCP edge.example.com:5080;branch=z9hG4bK3\r\n");
+  std::string req =
+      MakeRequest("OPTIONS", "sip:192.0.2.1",
+                  std::string(kViaRport) + ", SIP/2.0/UDP proxy.example.com;branch=z9hG4bK2",
+                  "v: SIP/2.0/TCP edge.example.com:5080;branch=z9hG4bK3\r\n");
   gw.Deliver(req);
   Message resp = OnlyResponse(gw);
   ASSERT_EQ(resp.Count(HeaderId::kVia), 3u);
@@ -336,12 +339,11 @@ TEST(Stack, EveryAnswerableParseErrorIsThe400Reason) {
   bad_cl.replace(bad_cl.find("Content-Length: 0"), 17, "Content-Length: -999");
   std::string mismatch = base;
   mismatch.replace(mismatch.find("63104 INVITE"), 12, "63104 OPTIONS");
-  std::string many = MakeRequest("INVITE", "sip:192.0.2.1", kViaRport,
-                                 [] {
-                                   std::string s;
-                                   for (int i = 0; i < 70; ++i) s += "X-F: 1\r\n";
-                                   return s;
-                                 }());
+  std::string many = MakeRequest("INVITE", "sip:192.0.2.1", kViaRport, [] {
+    std::string s;
+    for (int i = 0; i < 70; ++i) s += "X-F: 1\r\n";
+    return s;
+  }());
   const Row kRows[] = {
       {truncated, ParseError::kBodyTruncated},
       {bad_cl, ParseError::kBadContentLength},
@@ -401,12 +403,11 @@ std::string SixtyLongVias() {
 }
 
 TEST(Stack, ResponseTooLargeIsNotSentAndCounted) {
-  std::string req =
-      "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + SixtyLongVias() +
-      "From: <sip:alice@example.com>;tag=1\r\n"
-      "To: <sip:192.0.2.1>\r\n"
-      "Call-ID: big@example.com\r\n"
-      "CSeq: 1 OPTIONS\r\n\r\n";
+  std::string req = "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + SixtyLongVias() +
+                    "From: <sip:alice@example.com>;tag=1\r\n"
+                    "To: <sip:192.0.2.1>\r\n"
+                    "Call-ID: big@example.com\r\n"
+                    "CSeq: 1 OPTIONS\r\n\r\n";
   Message parsed;
   ASSERT_TRUE(parsed.Parse(req).ok()) << ParseErrorText(parsed.error());
   ASSERT_EQ(parsed.Count(HeaderId::kVia), 60u);
@@ -448,13 +449,12 @@ TEST(Stack, Oversized400IsNotSentAndCounted) {
   std::string vias = SixtyLongVias();
   // 59 Vias + From, To, Call-ID, CSeq, then a broken line: a 400 too big.
   vias.erase(vias.rfind("Via: "));
-  std::string req =
-      "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + vias +
-      "From: <sip:alice@example.com>;tag=1\r\n"
-      "To: <sip:192.0.2.1>\r\n"
-      "Call-ID: big@example.com\r\n"
-      "CSeq: 1 OPTIONS\r\n"
-      "broken\r\n\r\n";
+  std::string req = "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + vias +
+                    "From: <sip:alice@example.com>;tag=1\r\n"
+                    "To: <sip:192.0.2.1>\r\n"
+                    "Call-ID: big@example.com\r\n"
+                    "CSeq: 1 OPTIONS\r\n"
+                    "broken\r\n\r\n";
   Gateway gw;
   gw.Deliver(req);
   EXPECT_EQ(gw.sender.count(), 0u);
@@ -580,8 +580,8 @@ TEST(Stack, EchoedHeadersKeepNulOctets) {
 }
 
 TEST(Stack, EveryPrefixAndMutationOfARequestIsHandledSanely) {
-  std::string base = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport,
-                                 "Subject: folded\r\n value\r\n");
+  std::string base =
+      MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport, "Subject: folded\r\n value\r\n");
   Gateway gw;
   for (size_t n = 0; n <= base.size(); ++n) {
     gw.sender.Clear();
@@ -594,7 +594,8 @@ TEST(Stack, EveryPrefixAndMutationOfARequestIsHandledSanely) {
     }
   }
   std::mt19937 rng(3261);
-  constexpr char kInteresting[] = {'\0', '\r', '\n', ' ', '\t', ':', ';', ',', '<', '>', '"', '\\', '@', '[', ']', '\xFF'};
+  constexpr char kInteresting[] = {'\0', '\r', '\n', ' ',  '\t', ':', ';', ',',
+                                   '<',  '>',  '"',  '\\', '@',  '[', ']', '\xFF'};
   for (int round = 0; round < 3000; ++round) {
     std::string m = base;
     int edits = 1 + static_cast<int>(rng() % 4);
@@ -602,9 +603,15 @@ TEST(Stack, EveryPrefixAndMutationOfARequestIsHandledSanely) {
       size_t at = rng() % m.size();
       char c = (rng() % 2) ? kInteresting[rng() % sizeof(kInteresting)] : static_cast<char>(rng());
       switch (rng() % 3) {
-        case 0: m[at] = c; break;
-        case 1: m.insert(m.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-        default: m.erase(at, 1 + rng() % 8); break;
+        case 0:
+          m[at] = c;
+          break;
+        case 1:
+          m.insert(m.begin() + static_cast<std::ptrdiff_t>(at), c);
+          break;
+        default:
+          m.erase(at, 1 + rng() % 8);
+          break;
       }
       if (m.empty()) m = "x";
     }

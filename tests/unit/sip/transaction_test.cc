@@ -167,11 +167,13 @@ std::string Request(std::string_view method, std::string_view branch, uint32_t c
          ";rport\r\n"
          "Max-Forwards: 70\r\n"
          "From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n"
-         "To: " + to + "\r\n"
+         "To: " +
+         to +
+         "\r\n"
          "Call-ID: a84b4c76e66710@pc33.example.com\r\n"
-         "CSeq: " + std::to_string(cseq) + " " +
-         std::string(cseq_method.empty() ? method : cseq_method) + "\r\n" + std::string(extra) +
-         "Content-Length: 0\r\n\r\n";
+         "CSeq: " +
+         std::to_string(cseq) + " " + std::string(cseq_method.empty() ? method : cseq_method) +
+         "\r\n" + std::string(extra) + "Content-Length: 0\r\n\r\n";
 }
 
 // A response as a downstream element would send it to our client transaction.
@@ -183,9 +185,12 @@ std::string Response(int code, std::string_view reason, std::string_view branch,
   return "SIP/2.0 " + std::to_string(code) + " " + std::string(reason) + "\r\n" +
          "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=" + std::string(branch) + "\r\n" +
          "From: <sip:alice@example.com>;tag=a1\r\n"
-         "To: " + to + "\r\n"
+         "To: " +
+         to +
+         "\r\n"
          "Call-ID: out-1@192.0.2.1\r\n"
-         "CSeq: " + std::to_string(cseq) + " " + std::string(cseq_method) + "\r\n" +
+         "CSeq: " +
+         std::to_string(cseq) + " " + std::string(cseq_method) + "\r\n" +
          "Content-Length: 0\r\n\r\n";
 }
 
@@ -200,7 +205,8 @@ std::string Outgoing(std::string_view method, std::string_view branch, uint32_t 
          "From: <sip:alice@example.com>;tag=a1\r\n"
          "To: <sip:bob@example.com>\r\n"
          "Call-ID: out-1@192.0.2.1\r\n"
-         "CSeq: " + std::to_string(cseq) + " " + std::string(method) + "\r\n" +
+         "CSeq: " +
+         std::to_string(cseq) + " " + std::string(method) + "\r\n" +
          "Content-Type: application/sdp\r\n"
          "Content-Length: 4\r\n\r\nv=0\n";
 }
@@ -509,7 +515,8 @@ TEST(TransactionClient, SendRequestRefusals) {
   EXPECT_EQ(h.layer->SendRequest(Response(200, "OK", "z9hG4bKr1", "INVITE"), kCallee).status(),
             Status::InvalidArgument());
   std::string big = Outgoing("INVITE", "z9hG4bKr1");
-  big.insert(big.find("Content-Type"), "X-Pad: " + std::string(Transaction::kMaxMessage + 50, 'p') + "\r\n");
+  big.insert(big.find("Content-Type"),
+             "X-Pad: " + std::string(Transaction::kMaxMessage + 50, 'p') + "\r\n");
   EXPECT_EQ(h.layer->SendRequest(big, kCallee).status(), Status::ResourceExhausted());
   ASSERT_TRUE(h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKr1"), kCallee).ok());
   EXPECT_EQ(h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKr1"), kCallee).status(),
@@ -752,18 +759,18 @@ TEST(TransactionServer, NonInviteTimerJAbsorbsRetransmissions) {
 TEST(TransactionServer, MatchingNeedsBranchSentByAndMethod) {
   Harness h;
   h.Deliver(Request("OPTIONS", "z9hG4bKm1"));
-  h.Deliver(Request("OPTIONS", "z9hG4bKm2"));                                // other branch
-  h.Deliver(Request("OPTIONS", "z9hG4bKm1", 1, {}, {}, {}, "10.0.0.6:5062")); // other sent-by
-  h.Deliver(Request("OPTIONS", "z9hG4bKm1", 1, {}, {}, {}, "10.0.0.5"));      // other port
-  h.Deliver(Request("INFO", "z9hG4bKm1"));                                   // other method
-  h.Deliver(Request("OPTIONS", "z9hG4bKm1", 1, {}, {}, {}, "10.0.0.5:5062")); // same
+  h.Deliver(Request("OPTIONS", "z9hG4bKm2"));                                  // other branch
+  h.Deliver(Request("OPTIONS", "z9hG4bKm1", 1, {}, {}, {}, "10.0.0.6:5062"));  // other sent-by
+  h.Deliver(Request("OPTIONS", "z9hG4bKm1", 1, {}, {}, {}, "10.0.0.5"));       // other port
+  h.Deliver(Request("INFO", "z9hG4bKm1"));                                     // other method
+  h.Deliver(Request("OPTIONS", "z9hG4bKm1", 1, {}, {}, {}, "10.0.0.5:5062"));  // same
   EXPECT_EQ(h.tu.Count(Ev::kRequest), 5u);
   EXPECT_EQ(h.layer->stats().requests_absorbed, 1u);
   std::vector<Transaction*> live = h.tu.live;
   for (Transaction* t : live) {
-    ASSERT_TRUE(h.layer->SendResponse(*t, Harness::ResponseTo(Request("OPTIONS", "z9hG4bKm1"),
-                                                              200, "OK"))
-                    .ok());
+    ASSERT_TRUE(
+        h.layer->SendResponse(*t, Harness::ResponseTo(Request("OPTIONS", "z9hG4bKm1"), 200, "OK"))
+            .ok());
   }
   h.Advance(33000);
 }
@@ -786,9 +793,9 @@ TEST(TransactionServer, CancelIsItsOwnTransactionAndFindsItsInvite) {
     cancel_txn = &t;
     EXPECT_EQ(h.layer->FindCancelTarget(req), invite_txn);
     EXPECT_TRUE(h.layer->SendResponse(t, Harness::ResponseTo(cancel, 200, "OK")).ok());
-    EXPECT_TRUE(h.layer->SendResponse(*invite_txn,
-                                      Harness::ResponseTo(invite, 487, "Request Terminated"))
-                    .ok());
+    EXPECT_TRUE(
+        h.layer->SendResponse(*invite_txn, Harness::ResponseTo(invite, 487, "Request Terminated"))
+            .ok());
   };
   h.Deliver(invite);
   h.Deliver(cancel);
@@ -838,13 +845,13 @@ TEST(TransactionServer, Rfc2543FallbackMatching) {
   h.Deliver(other_from);
   h.Deliver(other_uri);
   h.Deliver(other_call);
-  h.Deliver(Request("INVITE", "old-1", 2));                               // CSeq
-  h.Deliver(Request("INVITE", "old-1", 1, {}, {}, "totag"));              // To tag
-  h.Deliver(invite_no_branch);                                            // top Via
+  h.Deliver(Request("INVITE", "old-1", 2));                   // CSeq
+  h.Deliver(Request("INVITE", "old-1", 1, {}, {}, "totag"));  // To tag
+  h.Deliver(invite_no_branch);                                // top Via
   EXPECT_EQ(h.tu.Count(Ev::kRequest), 7u);
 
-  ASSERT_TRUE(h.layer->SendResponse(txn, Harness::ResponseTo(invite, 404, "Not Found", "t404"))
-                  .ok());
+  ASSERT_TRUE(
+      h.layer->SendResponse(txn, Harness::ResponseTo(invite, 404, "Not Found", "t404")).ok());
   // ACK: its To tag must be the one of the response; the method is ACK.
   h.Deliver(Request("ACK", "old-1", 1, {}, {}, "wrong"));
   EXPECT_EQ(h.tu.Count(Ev::kAck), 1u);
@@ -912,8 +919,8 @@ TEST(TransactionLayer, PoolFullOfAnsweredRequestsReclaimsTheOldest) {
   // The newcomer is in Trying (unanswered): answer it so the pool drains.
   Transaction& newcomer = *h.tu.live.back();
   ASSERT_TRUE(h.layer
-                  ->SendResponse(newcomer, Harness::ResponseTo(Request("REGISTER", "z9hG4bKnewcomer"),
-                                                               200, "OK"))
+                  ->SendResponse(newcomer, Harness::ResponseTo(
+                                               Request("REGISTER", "z9hG4bKnewcomer"), 200, "OK"))
                   .ok());
   h.Advance(64 * 500 + 10);
   EXPECT_EQ(h.layer->active(), 0u);
@@ -1010,7 +1017,8 @@ TEST(TransactionLayer, SendResponseRefusals) {
   Transaction& txn = *h.tu.live[0];
   EXPECT_EQ(h.layer->SendResponse(txn, reg), Status::InvalidArgument());
   std::string big = Harness::ResponseTo(reg, 200, "OK");
-  big.insert(big.find("Content-Length"), "X-Pad: " + std::string(Transaction::kMaxMessage + 50, 'p') + "\r\n");
+  big.insert(big.find("Content-Length"),
+             "X-Pad: " + std::string(Transaction::kMaxMessage + 50, 'p') + "\r\n");
   EXPECT_EQ(h.layer->SendResponse(txn, big), Status::ResourceExhausted());
   EXPECT_EQ(txn.state(), TransactionState::kTrying);
   EXPECT_EQ(h.layer->ArmTimerC(txn), Status::FailedPrecondition());

@@ -1,8 +1,8 @@
+#include "gw/sip/via.h"
+
 #include <gtest/gtest.h>
 
 #include <string_view>
-
-#include "gw/sip/via.h"
 
 namespace gw::sip {
 namespace {
@@ -84,24 +84,23 @@ TEST(Via, LwsAroundSlashes) {
 
 TEST(Via, MalformedOnesAreRefused) {
   for (std::string_view bad : {
-           ""sv,
-           "garbage"sv,
-           "SIP/2.0/UDP"sv,                       // no sent-by
+           ""sv, "garbage"sv,
+           "SIP/2.0/UDP"sv,  // no sent-by
            "SIP/2.0/UDP "sv,
-           "SIP/2.0 UDP host"sv,                  // missing slash
-           "SIP/3.0/UDP host"sv,                  // version
-           "HTTP/2.0/UDP host"sv,                 // protocol name
-           "SIP/2.0/UDP host:abc"sv,              // port not numeric
-           "SIP/2.0/UDP host:"sv,                 // empty port
-           "SIP/2.0/UDP host:0"sv,                // port 0
-           "SIP/2.0/UDP host:70000"sv,            // port > 65535
-           "SIP/2.0/UDP [::1"sv,                  // unterminated reference
-           "SIP/2.0/UDP []:5060"sv,               // empty reference
-           "SIP/2.0/UDP [::1]5060"sv,             // no colon before port
-           "SIP/2.0/UDP ho_st"sv,                 // bad host char
-           "SIP/2.0/UDP ;branch=z9hG4bK"sv,       // empty sent-by
-           "SIP/2.0/UDP :5060"sv,                 // empty host
-           ",SIP/2.0/UDP host"sv,                 // leading comma
+           "SIP/2.0 UDP host"sv,             // missing slash
+           "SIP/3.0/UDP host"sv,             // version
+           "HTTP/2.0/UDP host"sv,            // protocol name
+           "SIP/2.0/UDP host:abc"sv,         // port not numeric
+           "SIP/2.0/UDP host:"sv,            // empty port
+           "SIP/2.0/UDP host:0"sv,           // port 0
+           "SIP/2.0/UDP host:70000"sv,       // port > 65535
+           "SIP/2.0/UDP [::1"sv,             // unterminated reference
+           "SIP/2.0/UDP []:5060"sv,          // empty reference
+           "SIP/2.0/UDP [::1]5060"sv,        // no colon before port
+           "SIP/2.0/UDP ho_st"sv,            // bad host char
+           "SIP/2.0/UDP ;branch=z9hG4bK"sv,  // empty sent-by
+           "SIP/2.0/UDP :5060"sv,            // empty host
+           ",SIP/2.0/UDP host"sv,            // leading comma
        }) {
     Via via;
     EXPECT_EQ(ParseVia(bad, via), Status::InvalidArgument()) << bad;
@@ -164,8 +163,7 @@ TEST(Uri, OtherSchemesAreUnimplemented) {
   Uri uri;
   EXPECT_EQ(ParseUri("tel:+1-201-555-0123", uri), Status::Unimplemented());
   EXPECT_EQ(uri.scheme, "tel");
-  EXPECT_EQ(ParseUri("nobodyKnowsThisScheme:totallyopaquecontent", uri),
-            Status::Unimplemented());
+  EXPECT_EQ(ParseUri("nobodyKnowsThisScheme:totallyopaquecontent", uri), Status::Unimplemented());
   EXPECT_EQ(ParseUri("soap.beep://192.0.2.103:3002", uri), Status::Unimplemented());
   EXPECT_EQ(uri.scheme, "soap.beep");
 }
@@ -184,9 +182,8 @@ TEST(Uri, PortZeroAndOverflowRefused) {
 }
 
 TEST(Uri, MalformedRefused) {
-  for (std::string_view bad : {""sv, "sip"sv, ":x"sv, "sip:"sv, "sip:@example.com"sv,
-                               "sip:user@"sv, "sip:user@host:"sv,
-                               "sip:<user@example.com>"sv, "sip:[::1"sv}) {
+  for (std::string_view bad : {""sv, "sip"sv, ":x"sv, "sip:"sv, "sip:@example.com"sv, "sip:user@"sv,
+                               "sip:user@host:"sv, "sip:<user@example.com>"sv, "sip:[::1"sv}) {
     Uri uri;
     EXPECT_FALSE(ParseUri(bad, uri).ok()) << bad;
   }

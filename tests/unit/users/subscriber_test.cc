@@ -11,8 +11,7 @@ TEST(Ha1, MatchesRfcExamples) {
   ComputeHa1("Mufasa", "testrealm@host.com", "Circle Of Life", s);
   EXPECT_STREQ(s.ha1_md5, "939e7578ed9e3c518a452acee763bce9");
   ComputeHa1("Mufasa", "http-auth@example.org", "Circle of Life", s);
-  EXPECT_STREQ(s.ha1_sha256,
-               "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232");
+  EXPECT_STREQ(s.ha1_sha256, "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232");
 }
 
 TEST(Rules, Username) {
@@ -37,10 +36,10 @@ TEST(Rules, DisplayNameIsUtf8WithoutControls) {
   EXPECT_EQ(CheckDisplayName("tab\there", &why), Status::InvalidArgument());
   EXPECT_EQ(why.rule.view(), "UTF-8 text without control characters");
   EXPECT_EQ(CheckDisplayName("del\x7f", &why), Status::InvalidArgument());
-  EXPECT_EQ(CheckDisplayName("bad \xC3", &why), Status::InvalidArgument());     // cut
-  EXPECT_EQ(CheckDisplayName("\xC0\xAF", &why), Status::InvalidArgument());     // overlong
-  EXPECT_EQ(CheckDisplayName("\xED\xA0\x80", &why), Status::InvalidArgument()); // surrogate
-  EXPECT_EQ(CheckDisplayName("\xC2\x85", &why), Status::InvalidArgument());     // C1 NEL
+  EXPECT_EQ(CheckDisplayName("bad \xC3", &why), Status::InvalidArgument());      // cut
+  EXPECT_EQ(CheckDisplayName("\xC0\xAF", &why), Status::InvalidArgument());      // overlong
+  EXPECT_EQ(CheckDisplayName("\xED\xA0\x80", &why), Status::InvalidArgument());  // surrogate
+  EXPECT_EQ(CheckDisplayName("\xC2\x85", &why), Status::InvalidArgument());      // C1 NEL
 }
 
 TEST(Rules, PasswordAndHa1) {
@@ -52,8 +51,7 @@ TEST(Rules, PasswordAndHa1) {
   EXPECT_TRUE(CheckHa1(Field::kHa1Md5, std::string(32, 'A'), &why).ok());
   EXPECT_EQ(CheckHa1(Field::kHa1Md5, std::string(31, 'a'), &why), Status::InvalidArgument());
   EXPECT_EQ(why.rule.view(), "exactly 32 hex digits");
-  EXPECT_EQ(CheckHa1(Field::kHa1Sha256, std::string(64, 'g'), &why),
-            Status::InvalidArgument());
+  EXPECT_EQ(CheckHa1(Field::kHa1Sha256, std::string(64, 'g'), &why), Status::InvalidArgument());
   EXPECT_EQ(why.field, Field::kHa1Sha256);
 }
 

@@ -72,7 +72,8 @@ TEST_F(UserCommandsTest, DspUserListsWithoutHa1) {
             "---    END\n");
   std::string one = Run("DSP USER:USERNAME=\"1002\";");
   EXPECT_NE(one.find("1002             User 1002                ACTIVE    BASIC\n"),
-            std::string::npos) << one;
+            std::string::npos)
+      << one;
   EXPECT_NE(one.find("(Number of results = 1)"), std::string::npos);
   EXPECT_EQ(RetLine("DSP USER USERNAME=9999"),
             "RETCODE = 8  User 9999 not found (DSP USER lists the users)");
@@ -135,14 +136,16 @@ TEST_F(UserCommandsTest, PasswordsAreNeverEchoedInErrors) {
   std::string text = Run("ADD USER USERNAME=2001 PASSWORD=\"tab\there\"");
   EXPECT_NE(text.find("RETCODE = 6  Invalid value for PASSWORD: \"***\" (allowed: 1..64 "
                       "printable ASCII characters)"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
 }
 
 TEST_F(UserCommandsTest, ExpAndImpUser) {
   std::string exp = Run("EXP USER");
   EXPECT_NE(exp.find("\n[\n{\"username\":\"1001\",\"display_name\":\"User 1001\",\"ha1_md5\":"
                      "\"90bf9ff902d663524a5f9a7470fdbbe2\""),
-            std::string::npos) << exp;
+            std::string::npos)
+      << exp;
   EXPECT_NE(exp.find("\"class\":\"BASIC\"}\n]\n"), std::string::npos);
   EXPECT_EQ(Run("DSP USER").find("90bf9ff9"), std::string::npos);
 
@@ -154,9 +157,11 @@ TEST_F(UserCommandsTest, ExpAndImpUser) {
             "\n"
             "---    END\n");
   EXPECT_NE(store_->Find("3001"), nullptr);
-  EXPECT_EQ(RetLine(R"(IMP USER DATA="[{\"username\":\"3002\",\"password\":\"pw\"},{\"username\":\"3003\",\"status\":\"GONE\",\"password\":\"pw\"}]")"),
-            "RETCODE = 6  Invalid value for DATA: entry 1, field \"status\": invalid value "
-            "(allowed: ACTIVE, INACTIVE, SUSPENDED); nothing imported");
+  EXPECT_EQ(
+      RetLine(
+          R"(IMP USER DATA="[{\"username\":\"3002\",\"password\":\"pw\"},{\"username\":\"3003\",\"status\":\"GONE\",\"password\":\"pw\"}]")"),
+      "RETCODE = 6  Invalid value for DATA: entry 1, field \"status\": invalid value "
+      "(allowed: ACTIVE, INACTIVE, SUSPENDED); nothing imported");
   EXPECT_EQ(store_->Find("3002"), nullptr);
 }
 

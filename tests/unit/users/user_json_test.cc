@@ -63,16 +63,20 @@ TEST_F(UserJsonTest, ExportIsOneObjectPerLine) {
 }
 
 TEST_F(UserJsonTest, ExportImportRoundTripOfAFullTable) {
-  ASSERT_TRUE(store_->Add({.username = "q.uote", .password = "pw",
-                           .display_name = "Say \"hi\" \\ Jürgen 東京",
-                           .status = UserStatus::kSuspended, .user_class = Class::kVip},
-                          kRealm)
+  ASSERT_TRUE(store_
+                  ->Add({.username = "q.uote",
+                         .password = "pw",
+                         .display_name = "Say \"hi\" \\ Jürgen 東京",
+                         .status = UserStatus::kSuspended,
+                         .user_class = Class::kVip},
+                        kRealm)
                   .ok());
   for (size_t i = store_->size(); i < UserStore::kCapacity; ++i) {
-    ASSERT_TRUE(store_->Add({.username = "user-" + std::to_string(i), .password = "pw",
-                             .display_name = "Display name of user number " +
-                                             std::to_string(i)},
-                            kRealm)
+    ASSERT_TRUE(store_
+                    ->Add({.username = "user-" + std::to_string(i),
+                           .password = "pw",
+                           .display_name = "Display name of user number " + std::to_string(i)},
+                          kRealm)
                     .ok());
   }
   std::string doc = Export(*store_);
@@ -160,8 +164,7 @@ TEST_F(UserJsonTest, BadImportChangesNothingAndNamesEntryAndField) {
        "document must be a JSON list: expected ',' or ']' at byte 37"},
       {R"([{"username":"2001","password":"a"})", -1, Field::kNone,
        "document must be a JSON list: expected ',' or ']' at byte 35"},
-      {R"([{"username":"2001","password":"a",}])", 0, Field::kNone,
-       "entry 0: not valid JSON"},
+      {R"([{"username":"2001","password":"a",}])", 0, Field::kNone, "entry 0: not valid JSON"},
   };
   std::string before = Dump(*store_);
   uint32_t seq = store_->sequence();
@@ -186,8 +189,8 @@ TEST_F(UserJsonTest, OversizeDocumentsAndEntriesAreRefused) {
   EXPECT_EQ(error.index, -1);
   EXPECT_EQ(error.message.view(), "document of 81922 bytes exceeds the limit of 81920 bytes");
 
-  std::string big = R"([{"username":"2001","password":"a","display_name":")" +
-                    std::string(1100, 'x') + R"("}])";
+  std::string big =
+      R"([{"username":"2001","password":"a","display_name":")" + std::string(1100, 'x') + R"("}])";
   result = store_->ImportJson(big, kRealm, &error);
   EXPECT_EQ(result.status(), Status::ResourceExhausted());
   EXPECT_EQ(error.message.view(), "entry 0: longer than 1024 bytes");
@@ -204,7 +207,8 @@ TEST_F(UserJsonTest, ImportBeyondCapacityIsRefusedWhole) {
       kRealm, &error);
   EXPECT_EQ(result.status(), Status::ResourceExhausted());
   EXPECT_EQ(error.index, 2);
-  EXPECT_EQ(error.message.view(), "entry 2, field \"username\": the user table is full (256 users)");
+  EXPECT_EQ(error.message.view(),
+            "entry 2, field \"username\": the user table is full (256 users)");
   EXPECT_EQ(store_->Find("new1"), nullptr);
   EXPECT_EQ(store_->size(), 255u);
 }

@@ -28,7 +28,9 @@ std::unique_ptr<UserStore> Open(hal::StorageRegion& storage, Status* status = nu
   return store;
 }
 
-std::string Name(size_t i) { return "u" + std::to_string(i); }
+std::string Name(size_t i) {
+  return "u" + std::to_string(i);
+}
 
 // Every user's fields as one string, to compare two stores.
 std::string Dump(const UserStore& store) {
@@ -36,8 +38,8 @@ std::string Dump(const UserStore& store) {
   for (size_t i = 0; i < store.size(); ++i) {
     const Subscriber& u = store[i];
     out += std::string(u.Username()) + "|" + std::string(u.DisplayName()) + "|" +
-           std::string(u.Ha1Md5()) + "|" + std::string(u.Ha1Sha256()) + "|" +
-           StatusName(u.status) + "|" + ClassName(u.user_class) + "\n";
+           std::string(u.Ha1Md5()) + "|" + std::string(u.Ha1Sha256()) + "|" + StatusName(u.status) +
+           "|" + ClassName(u.user_class) + "\n";
   }
   return out;
 }
@@ -77,9 +79,13 @@ TEST(UserStore, Crud) {
   testing::RamStorage storage(kSector, kSectors);
   auto store = Open(storage);
   Violation why;
-  ASSERT_TRUE(store->Add({.username = "alice", .password = "secret", .display_name = "Alice",
-                          .status = UserStatus::kInactive, .user_class = Class::kVip},
-                         kRealm, &why)
+  ASSERT_TRUE(store
+                  ->Add({.username = "alice",
+                         .password = "secret",
+                         .display_name = "Alice",
+                         .status = UserStatus::kInactive,
+                         .user_class = Class::kVip},
+                        kRealm, &why)
                   .ok());
   EXPECT_EQ(store->Add({.username = "alice", .password = "x"}, kRealm), Status::AlreadyExists());
   EXPECT_EQ(store->Add({.username = "bad name", .password = "x"}, kRealm, &why),
@@ -148,7 +154,8 @@ TEST(UserStore, RefusesTheUserAfterCapacityAndCountsIt) {
 TEST(UserStore, PersistsAcrossANewStore) {
   testing::RamStorage storage(kSector, kSectors);
   auto store = Open(storage);
-  ASSERT_TRUE(store->Add({.username = "2001", .password = "a", .display_name = "Zoë"}, kRealm).ok());
+  ASSERT_TRUE(
+      store->Add({.username = "2001", .password = "a", .display_name = "Zoë"}, kRealm).ok());
   ASSERT_TRUE(store->Add({.username = "2002", .password = "b"}, kRealm).ok());
   UserChange change;
   change.user_class = Class::kEnterprise;

@@ -56,8 +56,8 @@ class CutStorage : public hal::StorageRegion {
   Status DoEraseSector(size_t sector) override {
     if (sector >= DoSectorCount()) return Status::OutOfRange();
     Outcome o = Spend();
-    std::fill_n(bytes_.begin() + static_cast<long>(sector * sector_size_),
-                Part(o, sector_size_), 0xFF);
+    std::fill_n(bytes_.begin() + static_cast<long>(sector * sector_size_), Part(o, sector_size_),
+                0xFF);
     return o == Outcome::kWhole ? Status::Ok() : Status::DataLoss();
   }
   Status DoProgram(size_t offset, std::span<const std::byte> in) override {

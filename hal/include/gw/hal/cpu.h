@@ -5,7 +5,6 @@
 
 namespace gw::hal {
 
-
 // Restarts the system. host-sim: exits the process with a restart code.
 [[noreturn]] void CpuReset();
 

@@ -25,9 +25,7 @@ class NetDevice {
   // is dropped and counted: OutOfRange.
   Result<size_t> Receive(std::span<std::byte> out) { return DoReceive(out); }
   // Sends one frame. ResourceExhausted if the TX FIFO has no room.
-  Status Transmit(std::span<const std::byte> frame) {
-    return DoTransmit(frame);
-  }
+  Status Transmit(std::span<const std::byte> frame) { return DoTransmit(frame); }
 
  private:
   virtual Status DoStart() = 0;

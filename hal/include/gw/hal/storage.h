@@ -18,9 +18,7 @@ class StorageRegion {
 
   // OutOfRange if [offset, offset+out.size()) leaves the region;
   // DataLoss if the medium cannot be read.
-  Status Read(size_t offset, std::span<std::byte> out) {
-    return DoRead(offset, out);
-  }
+  Status Read(size_t offset, std::span<std::byte> out) { return DoRead(offset, out); }
   // OutOfRange for a sector past the end; DataLoss on a medium error.
   Status EraseSector(size_t sector) { return DoEraseSector(sector); }
   // ANDs bytes into the medium. OutOfRange past the end; DataLoss on error.

@@ -46,9 +46,9 @@ class FileStorage final : public hal::StorageRegion {
 // Region geometry of host-sim's state directory.
 struct StorageLayout {
   static constexpr size_t kSectorSize = 4096;
-  static constexpr size_t kConfigSectors = 2;     // config.bin  8 KiB
-  static constexpr size_t kUserSectors = 16;      // users.bin  64 KiB
-  static constexpr size_t kCdrSectors = 64;       // cdr.bin   256 KiB
+  static constexpr size_t kConfigSectors = 2;  // config.bin  8 KiB
+  static constexpr size_t kUserSectors = 16;   // users.bin  64 KiB
+  static constexpr size_t kCdrSectors = 64;    // cdr.bin   256 KiB
 };
 
 }  // namespace gw::host

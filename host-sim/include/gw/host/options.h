@@ -37,8 +37,7 @@ ParseOutcome ParseArgs(int argc, const char* const* argv, Options& options);
 // Adds or replaces one override. Rejects an empty key, a key with '=' or
 // whitespace, and a value with whitespace (the override text is
 // space-separated).
-ParseOutcome AddOverride(Options& options, std::string_view key,
-                         std::string_view value);
+ParseOutcome AddOverride(Options& options, std::string_view key, std::string_view value);
 
 // Reads a flat JSON object {"SIP.DOMAIN": "x", "SIP.PORT": 5060, "X": true}
 // and adds each member as an override (before the --set ones).

@@ -5,11 +5,11 @@
 #include <cstdint>
 
 #include "gw/app/platform.h"
+#include "gw/app/system_info.h"
 #include "gw/auth/drbg.h"
 #include "gw/auth/nonce.h"
 #include "gw/auth/nonce_count.h"
 #include "gw/auth/verifier.h"
-#include "gw/app/system_info.h"
 #include "gw/config/config_store.h"
 #include "gw/config/json_arena.h"
 #include "gw/core/event_loop.h"
@@ -152,7 +152,8 @@ class Gateway {
   TelnetOutput telnet_out_[net::TelnetServer::kSessions];
   mml::Session* telnet_sessions_[net::TelnetServer::kSessions] = {};
   // Session objects live here; constructed on open, destroyed on close.
-  alignas(mml::Session) std::byte telnet_storage_[net::TelnetServer::kSessions][sizeof(mml::Session)];
+  alignas(mml::Session) std::byte
+      telnet_storage_[net::TelnetServer::kSessions][sizeof(mml::Session)];
 };
 
 }  // namespace gw::app

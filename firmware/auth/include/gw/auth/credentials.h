@@ -54,8 +54,8 @@ struct Credentials {
   ParamText response;
   ParamText cnonce;
   ParamText opaque;
-  ParamText nc_text;  // the 8 hex digits as sent (hashed as is)
-  uint32_t nc = 0;    // nc_text's value; 0 when absent
+  ParamText nc_text;                      // the 8 hex digits as sent (hashed as is)
+  uint32_t nc = 0;                        // nc_text's value; 0 when absent
   Algorithm algorithm = Algorithm::kMd5;  // RFC 2617: MD5 when absent
   bool has_algorithm = false;
   bool has_qop = false;  // qop=auth (the only one accepted)

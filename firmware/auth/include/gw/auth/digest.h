@@ -23,7 +23,9 @@ enum class Algorithm : uint8_t { kMd5, kSha256 };
 // The token of the algorithm parameter: "MD5" or "SHA-256".
 std::string_view AlgorithmName(Algorithm alg);
 // Hex digits of a digest: 32 for MD5, 64 for SHA-256.
-constexpr size_t HexLength(Algorithm alg) { return alg == Algorithm::kMd5 ? 32 : 64; }
+constexpr size_t HexLength(Algorithm alg) {
+  return alg == Algorithm::kMd5 ? 32 : 64;
+}
 
 constexpr size_t kMaxHexDigest = 64;
 using HexDigest = String<kMaxHexDigest>;

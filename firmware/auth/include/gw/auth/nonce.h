@@ -51,8 +51,7 @@ struct NonceCheck {
 
 class NonceManager {
  public:
-  explicit NonceManager(hal::MonotonicClock& clock,
-                        uint32_t lifetime_s = kDefaultNonceLifetimeS);
+  explicit NonceManager(hal::MonotonicClock& clock, uint32_t lifetime_s = kDefaultNonceLifetimeS);
   ~NonceManager();
   NonceManager(const NonceManager&) = delete;
   NonceManager& operator=(const NonceManager&) = delete;

@@ -57,8 +57,7 @@ class ConfigStore {
 
   // The store keeps references: storage, entropy (password salts) and the
   // shared JSON arena must outlive it. Starts with defaults; call Load().
-  ConfigStore(hal::StorageRegion& storage, hal::Entropy& entropy,
-              JsonArena& arena);
+  ConfigStore(hal::StorageRegion& storage, hal::Entropy& entropy, JsonArena& arena);
   ConfigStore(const ConfigStore&) = delete;
   ConfigStore& operator=(const ConfigStore&) = delete;
 
@@ -80,12 +79,10 @@ class ConfigStore {
   // breaks a rule (details in *why), or a Save() status (then the old value
   // is restored: a SET is applied and persisted, or not at all). Clears a
   // runtime override of that key.
-  Result<Applied> Set(std::string_view name, std::string_view text,
-                      Violation* why = nullptr);
+  Result<Applied> Set(std::string_view name, std::string_view text, Violation* why = nullptr);
 
   // Validates without applying (same statuses as Set, minus storage).
-  Status Validate(std::string_view name, std::string_view text,
-                  Violation* why = nullptr) const;
+  Status Validate(std::string_view name, std::string_view text, Violation* why = nullptr) const;
 
   // Factory defaults in RAM (call Save() to persist); drops overrides.
   void ResetToDefaults();
@@ -98,9 +95,7 @@ class ConfigStore {
   int32_t GetInt(Key key) const { return values_[Index(key)].number; }
   bool GetBool(Key key) const { return values_[Index(key)].number != 0; }
   // IP4 keys: the address in host order, 0 when empty.
-  uint32_t GetIp4(Key key) const {
-    return static_cast<uint32_t>(values_[Index(key)].number);
-  }
+  uint32_t GetIp4(Key key) const { return static_cast<uint32_t>(values_[Index(key)].number); }
   // For ENUM keys the canonical spelling; for secrets the stored hash.
   std::string_view GetString(Key key) const { return values_[Index(key)].text.view(); }
   // What an operator may see: secrets are masked as "********".
@@ -127,7 +122,7 @@ class ConfigStore {
 
  private:
   struct Value {
-    String<kMaxValueChars> text;  // canonical text (the hash for secrets)
+    String<kMaxValueChars> text;   // canonical text (the hash for secrets)
     String<kMaxValueChars> saved;  // the persisted text while overridden
     int32_t number = 0;
     bool is_default = true;
@@ -136,11 +131,10 @@ class ConfigStore {
   };
 
   static size_t Index(Key key) { return static_cast<size_t>(key); }
-  Status Check(const KeySpec& spec, std::string_view text,
-               String<kMaxValueChars>& canonical, int32_t& number,
-               Violation* why) const;
-  Status Apply(const KeySpec& spec, std::string_view text, bool override,
-               bool hashed_secret, Violation* why);
+  Status Check(const KeySpec& spec, std::string_view text, String<kMaxValueChars>& canonical,
+               int32_t& number, Violation* why) const;
+  Status Apply(const KeySpec& spec, std::string_view text, bool override, bool hashed_secret,
+               Violation* why);
   Status HashPassword(std::string_view password, StringBase& out);
   void SetDefault(const KeySpec& spec);
   Result<size_t> Render(bool formatted);

@@ -38,8 +38,8 @@ struct KeySpec {
   Key key;
   std::string_view name;
   Type type;
-  int32_t min;  // INT: smallest value; STRING: shortest length
-  int32_t max;  // INT: largest value; STRING: longest length
+  int32_t min;                               // INT: smallest value; STRING: shortest length
+  int32_t max;                               // INT: largest value; STRING: longest length
   std::span<const std::string_view> values;  // ENUM: allowed spellings
   std::string_view default_text;
   std::string_view help;

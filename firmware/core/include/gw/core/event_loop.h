@@ -29,8 +29,7 @@ class EventLoop {
   static constexpr uint32_t kLoadWindowMs = 5000;
 
   EventLoop(hal::MonotonicClock& clock, hal::Idler& idler, TimerWheel& timers)
-      : clock_(clock), idler_(idler), timers_(timers),
-        window_start_(clock.NowMs()) {}
+      : clock_(clock), idler_(idler), timers_(timers), window_start_(clock.NowMs()) {}
 
   // ResourceExhausted past kMaxPollers.
   Status AddPoller(Poller& poller) { return pollers_.push_back(&poller); }

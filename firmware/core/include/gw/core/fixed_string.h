@@ -48,9 +48,7 @@ class StringBase {
   Status FormatV(const char* fmt, va_list args);
 
  protected:
-  StringBase(char* data, size_t capacity) : data_(data), capacity_(capacity) {
-    data_[0] = '\0';
-  }
+  StringBase(char* data, size_t capacity) : data_(data), capacity_(capacity) { data_[0] = '\0'; }
   ~StringBase() = default;
 
  private:
@@ -63,12 +61,8 @@ template <size_t kCapacity>
 class String : public StringBase {
  public:
   String() : StringBase(buf_, kCapacity) {}
-  explicit String(std::string_view s) : StringBase(buf_, kCapacity) {
-    AppendTruncated(s);
-  }
-  String(const String& other) : StringBase(buf_, kCapacity) {
-    AppendTruncated(other.view());
-  }
+  explicit String(std::string_view s) : StringBase(buf_, kCapacity) { AppendTruncated(s); }
+  String(const String& other) : StringBase(buf_, kCapacity) { AppendTruncated(other.view()); }
   String& operator=(const String& other) {
     if (this != &other) {
       clear();

@@ -106,9 +106,13 @@ class [[nodiscard]] Result {
 };
 
 namespace internal {
-inline Status ToStatus(Status s) { return s; }
+inline Status ToStatus(Status s) {
+  return s;
+}
 template <typename T>
-Status ToStatus(const Result<T>& r) { return r.status(); }
+Status ToStatus(const Result<T>& r) {
+  return r.status();
+}
 }  // namespace internal
 
 }  // namespace gw
@@ -117,16 +121,13 @@ Status ToStatus(const Result<T>& r) { return r.status(); }
 #define GW_CONCAT(a, b) GW_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function if expr is not OK.
-#define GW_TRY(expr)                                        \
-  do {                                                      \
-    if (::gw::Status gw_try_s = ::gw::internal::ToStatus(expr); \
-        !gw_try_s.ok())                                     \
-      return gw_try_s;                                      \
+#define GW_TRY(expr)                                                                             \
+  do {                                                                                           \
+    if (::gw::Status gw_try_s = ::gw::internal::ToStatus(expr); !gw_try_s.ok()) return gw_try_s; \
   } while (0)
 
 // Declares lhs from a Result's value, or returns its status.
-#define GW_TRY_ASSIGN(lhs, expr) \
-  GW_TRY_ASSIGN_IMPL(GW_CONCAT(gw_try_r_, __LINE__), lhs, expr)
+#define GW_TRY_ASSIGN(lhs, expr) GW_TRY_ASSIGN_IMPL(GW_CONCAT(gw_try_r_, __LINE__), lhs, expr)
 #define GW_TRY_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                       \
   if (!tmp.ok()) return tmp.status();      \

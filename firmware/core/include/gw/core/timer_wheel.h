@@ -51,9 +51,7 @@ class TimerWheel {
   size_t active_count() const { return active_; }
 
  private:
-  static bool Due(uint32_t expiry, uint32_t now) {
-    return static_cast<int32_t>(expiry - now) <= 0;
-  }
+  static bool Due(uint32_t expiry, uint32_t now) { return static_cast<int32_t>(expiry - now) <= 0; }
   void Link(Timer& t);
   void Unlink(Timer& t);
 

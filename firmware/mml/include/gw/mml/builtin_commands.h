@@ -34,8 +34,8 @@ struct BuiltinDeps {
 Status RegisterBuiltinCommands(CommandTable& table, BuiltinDeps& deps);
 
 // Pieces of the above, for tests and slimmer builds.
-Status RegisterShellCommands(CommandTable& table);  // LST CMD, HELP, LOGOUT
-Status RegisterConfigCommands(CommandTable& table, BuiltinDeps& deps);  // CFG, LOG
+Status RegisterShellCommands(CommandTable& table);                       // LST CMD, HELP, LOGOUT
+Status RegisterConfigCommands(CommandTable& table, BuiltinDeps& deps);   // CFG, LOG
 Status RegisterSystemCommands(CommandTable& table, SystemView& system);  // SYSINFO, PERF
 
 }  // namespace gw::mml

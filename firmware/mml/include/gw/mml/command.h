@@ -28,7 +28,7 @@ struct ParamSpec {
   int64_t min = 0;  // INT: smallest value; STRING: shortest length
   int64_t max = 0;  // INT: largest value; STRING: longest length (0 = any)
   std::span<const std::string_view> values = {};  // ENUM, upper case
-  std::string_view default_value = {};  // what HELP shows when absent
+  std::string_view default_value = {};            // what HELP shows when absent
   std::string_view help = {};
 };
 
@@ -113,8 +113,8 @@ class CommandTable {
   bool Execute(std::string_view line, Output& out, Session* session = nullptr) const;
 
  private:
-  bool Bind(const CommandSpec& spec, const ParsedCommand& cmd, size_t first_positional,
-            Args& args, Report& report) const;
+  bool Bind(const CommandSpec& spec, const ParsedCommand& cmd, size_t first_positional, Args& args,
+            Report& report) const;
   Vector<CommandSpec, kCapacity> commands_;
 };
 

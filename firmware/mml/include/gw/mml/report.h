@@ -24,20 +24,20 @@ namespace gw::mml {
 // Fixed, documented result codes (docs: one per failure kind).
 enum class RetCode : uint16_t {
   kOk = 0,
-  kUnknownCommand = 1,     // no such VERB OBJECT (see LST CMD)
-  kSyntaxError = 2,        // the line does not parse (column given)
-  kUnknownParameter = 3,   // NAME not a parameter of the command
-  kMissingParameter = 4,   // a required parameter is absent
-  kOutOfRange = 5,         // number/length outside the allowed range
-  kInvalidValue = 6,       // wrong type or not one of the allowed values
-  kConfirmRequired = 7,    // destructive command without CONFIRM=YES
-  kNotFound = 8,           // the addressed item does not exist
-  kAlreadyExists = 9,      // the item exists already
-  kResourceExhausted = 10, // a table or buffer is full
-  kFailedPrecondition = 11,// not possible in the current state
-  kStorageError = 12,      // persisting failed; nothing changed
-  kPermissionDenied = 13,  // not allowed for this session
-  kInternal = 14,          // a bug: the handler gave no result
+  kUnknownCommand = 1,       // no such VERB OBJECT (see LST CMD)
+  kSyntaxError = 2,          // the line does not parse (column given)
+  kUnknownParameter = 3,     // NAME not a parameter of the command
+  kMissingParameter = 4,     // a required parameter is absent
+  kOutOfRange = 5,           // number/length outside the allowed range
+  kInvalidValue = 6,         // wrong type or not one of the allowed values
+  kConfirmRequired = 7,      // destructive command without CONFIRM=YES
+  kNotFound = 8,             // the addressed item does not exist
+  kAlreadyExists = 9,        // the item exists already
+  kResourceExhausted = 10,   // a table or buffer is full
+  kFailedPrecondition = 11,  // not possible in the current state
+  kStorageError = 12,        // persisting failed; nothing changed
+  kPermissionDenied = 13,    // not allowed for this session
+  kInternal = 14,            // a bug: the handler gave no result
 };
 
 const char* RetCodeText(RetCode code);
@@ -71,8 +71,7 @@ class Report {
   void Title(std::string_view title);
   // "  NAME  = value": names padded to the widest expected (kFieldWidth).
   void Field(std::string_view name, std::string_view value);
-  void FieldF(std::string_view name, const char* fmt, ...)
-      __attribute__((format(printf, 3, 4)));
+  void FieldF(std::string_view name, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
   // A plain body line.
   void Line(std::string_view text);
 

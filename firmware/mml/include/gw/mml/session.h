@@ -27,11 +27,11 @@ enum class LoginPolicy : uint8_t {
 };
 
 struct SessionOptions {
-  bool interactive = true;        // echo + line editing
+  bool interactive = true;  // echo + line editing
   LoginPolicy login = LoginPolicy::kNever;
-  bool close_on_logout = false;   // telnet: LOGOUT ends the connection
+  bool close_on_logout = false;  // telnet: LOGOUT ends the connection
   std::string_view prompt = "imsgw> ";
-  std::string_view banner = {};   // written by Start() when not empty
+  std::string_view banner = {};  // written by Start() when not empty
 };
 
 class Session {

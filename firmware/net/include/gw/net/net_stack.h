@@ -22,11 +22,11 @@ struct Ip4Config {
 
 struct NetStats {
   uint32_t rx_frames = 0;
-  uint32_t rx_no_pbuf = 0;    // frames drained and dropped: pbuf pool empty
-  uint32_t rx_errors = 0;     // device receive errors (oversized, FIFO)
+  uint32_t rx_no_pbuf = 0;  // frames drained and dropped: pbuf pool empty
+  uint32_t rx_errors = 0;   // device receive errors (oversized, FIFO)
   uint32_t tx_frames = 0;
-  uint32_t tx_errors = 0;     // device refused the frame
-  uint32_t tx_too_big = 0;    // frame larger than the device's maximum
+  uint32_t tx_errors = 0;   // device refused the frame
+  uint32_t tx_too_big = 0;  // frame larger than the device's maximum
 };
 
 class NetStack : public Poller {

@@ -33,8 +33,8 @@ class TelnetHandler {
 
 struct TelnetStats {
   uint32_t accepted = 0;
-  uint32_t refused = 0;        // all session slots busy
-  uint32_t tx_truncated = 0;   // output that did not fit the queue
+  uint32_t refused = 0;       // all session slots busy
+  uint32_t tx_truncated = 0;  // output that did not fit the queue
   uint32_t closed = 0;
 };
 

@@ -15,7 +15,7 @@ struct UdpStats {
   uint32_t rx = 0;
   uint32_t rx_too_big = 0;  // datagrams larger than kMaxDatagram, not taken
   uint32_t tx = 0;
-  uint32_t tx_errors = 0;   // no pbuf / route / ARP queue
+  uint32_t tx_errors = 0;  // no pbuf / route / ARP queue
 };
 
 class DatagramHandler {
@@ -33,8 +33,7 @@ class DatagramHandler {
 
  private:
   virtual void DoOnDatagram(std::span<const std::byte> data, const Endpoint& from) = 0;
-  virtual void DoOnOversized(std::span<const std::byte> head, size_t total,
-                             const Endpoint& from) {
+  virtual void DoOnOversized(std::span<const std::byte> head, size_t total, const Endpoint& from) {
     (void)head;
     (void)total;
     (void)from;
@@ -46,9 +45,7 @@ class DatagramSender {
  public:
   virtual ~DatagramSender() = default;
   // ResourceExhausted when no buffer is free; Unavailable when unroutable.
-  Status SendTo(const Endpoint& to, std::span<const std::byte> data) {
-    return DoSendTo(to, data);
-  }
+  Status SendTo(const Endpoint& to, std::span<const std::byte> data) { return DoSendTo(to, data); }
 
  private:
   virtual Status DoSendTo(const Endpoint& to, std::span<const std::byte> data) = 0;
@@ -74,8 +71,8 @@ class UdpSocket : public DatagramSender {
 
  private:
   Status DoSendTo(const Endpoint& to, std::span<const std::byte> data) override;
-  static void Recv(void* arg, struct udp_pcb* pcb, struct pbuf* p,
-                   const ip_addr_t* addr, u16_t port);
+  static void Recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr,
+                   u16_t port);
 
   struct udp_pcb* pcb_ = nullptr;
   DatagramHandler* handler_ = nullptr;

@@ -20,7 +20,10 @@ uint32_t gw_lwip_rand(void);
 }
 #endif
 
-#define LWIP_PLATFORM_DIAG(x) do { gw_lwip_diag x; } while (0)
+#define LWIP_PLATFORM_DIAG(x) \
+  do {                        \
+    gw_lwip_diag x;           \
+  } while (0)
 #define LWIP_PLATFORM_ASSERT(x) gw_lwip_assert((x), __FILE__, __LINE__)
 #define LWIP_RAND() gw_lwip_rand()
 

@@ -30,22 +30,22 @@ struct CallRecord {
   String<users::kMaxUsername> callee;  // R-URI (or To) user
   String<kMaxCallId> call_id;
   String<kMaxTag> from_tag;
-  String<kMaxTag> to_tag;              // of the 2xx that confirmed the dialog
-  String<kMaxUri> from_uri;            // From addr-spec
-  String<kMaxUri> to_uri;              // To addr-spec
-  String<kMaxUri> caller_contact;      // Contact of the INVITE: the caller's target
-  String<kMaxUri> callee_contact;      // Contact of the 2xx: the callee's target
+  String<kMaxTag> to_tag;          // of the 2xx that confirmed the dialog
+  String<kMaxUri> from_uri;        // From addr-spec
+  String<kMaxUri> to_uri;          // To addr-spec
+  String<kMaxUri> caller_contact;  // Contact of the INVITE: the caller's target
+  String<kMaxUri> callee_contact;  // Contact of the 2xx: the callee's target
   // Route sets toward each side (the other proxies that record-routed;
   // loose routers: the BYE goes to the stored address, the next hop).
   String<kMaxRoute> callee_route;
   String<kMaxRoute> caller_route;
-  net::Endpoint caller_addr;           // where the INVITE came from
-  net::Endpoint callee_addr;           // where the INVITE went (a NATed binding's source)
-  uint32_t caller_cseq = 0;            // highest CSeq seen from each side
+  net::Endpoint caller_addr;  // where the INVITE came from
+  net::Endpoint callee_addr;  // where the INVITE went (a NATed binding's source)
+  uint32_t caller_cseq = 0;   // highest CSeq seen from each side
   uint32_t callee_cseq = 0;
   uint32_t start_ms = 0;
   uint32_t answer_ms = 0;
-  void* context = nullptr;             // the INVITE's response context while EARLY
+  void* context = nullptr;  // the INVITE's response context while EARLY
 };
 
 struct CallStats {

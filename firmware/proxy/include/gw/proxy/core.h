@@ -200,8 +200,7 @@ class Core : public sip::TransactionUser {
   // 401 with WWW-Authenticate (registrar) or, with proxy, 407 with
   // Proxy-Authenticate: fresh challenges in AUTH.ALGORITHMS order
   // (stale=true when the credentials were right on an expired nonce).
-  void Challenge(sip::Transaction& txn, const sip::Message& req, bool stale,
-                 bool proxy = false);
+  void Challenge(sip::Transaction& txn, const sip::Message& req, bool stale, bool proxy = false);
   void Reply(sip::Transaction& txn, const sip::Message& req, int code, std::string_view reason,
              std::string_view headers = {});
 

@@ -24,8 +24,7 @@ class Keepalive {
   // over several ticks instead of one burst.
   static constexpr size_t kMaxPerTick = 16;
 
-  Keepalive(LocationTable& table, net::DatagramSender& sender,
-            const sip::LocalIdentity& identity)
+  Keepalive(LocationTable& table, net::DatagramSender& sender, const sip::LocalIdentity& identity)
       : table_(table), sender_(sender), identity_(identity) {}
 
   // Sends the pings that are due at now_ms; interval_s = 0 turns them off.

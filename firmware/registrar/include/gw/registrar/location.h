@@ -26,7 +26,7 @@ struct Binding {
   uint32_t expires_at_ms = 0;   // monotonic
   String<kMaxCallId> call_id;
   uint32_t cseq = 0;
-  uint16_t q = 1000;            // q-value x 1000
+  uint16_t q = 1000;  // q-value x 1000
   String<kMaxUserAgent> user_agent;
   uint32_t next_keepalive_ms = 0;  // NAT keep-alive due (nat bindings only)
 };

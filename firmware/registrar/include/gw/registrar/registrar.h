@@ -13,9 +13,9 @@
 namespace gw::registrar {
 
 struct RegistrarConfig {
-  uint32_t min_expires = 60;       // shorter requests get 423 (Min-Expires)
-  uint32_t max_expires = 7200;     // longer ones are shortened
-  uint32_t default_expires = 3600; // no expires parameter and no Expires
+  uint32_t min_expires = 60;        // shorter requests get 423 (Min-Expires)
+  uint32_t max_expires = 7200;      // longer ones are shortened
+  uint32_t default_expires = 3600;  // no expires parameter and no Expires
 };
 
 struct RegisterResult {
@@ -30,8 +30,7 @@ class Registrar {
   // Contacts one REGISTER may carry (and one AOR may hold).
   static constexpr size_t kMaxContacts = LocationTable::kMaxPerAor;
 
-  Registrar(LocationTable& table, const RegistrarConfig& config)
-      : table_(table), config_(config) {}
+  Registrar(LocationTable& table, const RegistrarConfig& config) : table_(table), config_(config) {}
 
   // Applies req's Contact headers to aor's bindings, all or nothing:
   //   200 applied (also a query: no Contact);
@@ -39,8 +38,8 @@ class Registrar {
   //   423 an expiry under Min-Expires (min_expires set);
   //   500 a CSeq not above the binding's for the same Call-ID (out of order);
   //   503 the table (or the AOR's contact limit) is full.
-  RegisterResult Handle(const sip::Message& req, std::string_view aor,
-                        const net::Endpoint& source, uint32_t now_ms);
+  RegisterResult Handle(const sip::Message& req, std::string_view aor, const net::Endpoint& source,
+                        uint32_t now_ms);
 
   // Appends "Contact: <uri>;expires=N\r\n" for each current binding of aor.
   // ResourceExhausted if out cannot hold them all.

@@ -16,25 +16,25 @@ namespace gw::sip {
 
 // Who the gateway is: what a Request-URI must name to be "for us".
 struct LocalIdentity {
-  uint32_t address = 0;            // own interface address
-  uint32_t advertised_address = 0; // SIP.ADVERTISE_ADDR, 0 if unset
+  uint32_t address = 0;             // own interface address
+  uint32_t advertised_address = 0;  // SIP.ADVERTISE_ADDR, 0 if unset
   uint16_t port = 5060;
-  uint16_t advertised_port = 0;    // 0: same as port
-  String<64> domain;               // SIP.DOMAIN
+  uint16_t advertised_port = 0;  // 0: same as port
+  String<64> domain;             // SIP.DOMAIN
 };
 
 struct SipStats {
   uint32_t rx_datagrams = 0;
   uint32_t rx_requests[static_cast<size_t>(Method::kCount)] = {};
-  uint32_t rx_responses = 0;      // responses received (to the transactions)
-  uint32_t rx_bad_responses = 0;  // responses that do not parse: dropped
-  uint32_t rx_keepalives = 0;     // CRLF pings
+  uint32_t rx_responses = 0;          // responses received (to the transactions)
+  uint32_t rx_bad_responses = 0;      // responses that do not parse: dropped
+  uint32_t rx_keepalives = 0;         // CRLF pings
   uint32_t rx_keepalive_replies = 0;  // answers to our NAT keep-alive OPTIONS
-  uint32_t rx_bad_requests = 0;   // answered 400
-  uint32_t rx_garbage = 0;        // not SIP at all: dropped
-  uint32_t rx_too_large = 0;      // requests over the datagram limit: 413/513
-  uint32_t tx_responses[7] = {};  // by class: [1] = 1xx ... [6] = 6xx
-  uint32_t tx_errors = 0;         // the transport refused a response
+  uint32_t rx_bad_requests = 0;       // answered 400
+  uint32_t rx_garbage = 0;            // not SIP at all: dropped
+  uint32_t rx_too_large = 0;          // requests over the datagram limit: 413/513
+  uint32_t tx_responses[7] = {};      // by class: [1] = 1xx ... [6] = 6xx
+  uint32_t tx_errors = 0;             // the transport refused a response
 };
 
 class TransactionLayer;
@@ -70,8 +70,8 @@ class Stack : public net::DatagramHandler {
   // Builds and sends a response to req: status line, the request's Via
   // (top one with received/rport per RFC 3581), From, To (with a tag),
   // Call-ID, CSeq, then extra header lines (each ending in CRLF).
-  void Respond(const Message& req, const net::Endpoint& from, int code,
-               std::string_view reason, std::string_view extra);
+  void Respond(const Message& req, const net::Endpoint& from, int code, std::string_view reason,
+               std::string_view extra);
 
   net::DatagramSender& sender_;
   const LocalIdentity& identity_;

@@ -24,19 +24,18 @@
 #include "gw/net/udp.h"
 #include "gw/sip/message.h"
 #include "gw/sip/via.h"
-#include "gw/sip/via.h"
 #include "gw_profile.h"
 
 namespace gw::sip {
 
 struct TransactionConfig {
-  uint32_t t1_ms = 500;    // RTT estimate
-  uint32_t t2_ms = 4000;   // cap of non-INVITE request and INVITE response retransmits
-  uint32_t t4_ms = 5000;   // longest a message stays in the network (Timers I, K)
-  uint32_t timer_d_ms = 32000;    // UDP: at least 32 s (RFC 3261 17.1.1.2)
-  uint32_t timer_c_ms = 181000;   // more than 3 minutes (RFC 3261 16.6 step 11)
-  uint32_t retry_after_s = 5;     // Retry-After of the 503 sent when the pool is full
-  std::string_view server;        // Server header of stateless responses; may be empty
+  uint32_t t1_ms = 500;          // RTT estimate
+  uint32_t t2_ms = 4000;         // cap of non-INVITE request and INVITE response retransmits
+  uint32_t t4_ms = 5000;         // longest a message stays in the network (Timers I, K)
+  uint32_t timer_d_ms = 32000;   // UDP: at least 32 s (RFC 3261 17.1.1.2)
+  uint32_t timer_c_ms = 181000;  // more than 3 minutes (RFC 3261 16.6 step 11)
+  uint32_t retry_after_s = 5;    // Retry-After of the 503 sent when the pool is full
+  std::string_view server;       // Server header of stateless responses; may be empty
 };
 
 enum class TransactionKind : uint8_t {
@@ -204,17 +203,17 @@ struct TransactionStats {
   uint32_t client_created = 0;
   uint32_t requests_absorbed = 0;   // retransmitted requests and ACKs a transaction took
   uint32_t responses_absorbed = 0;  // retransmitted final responses a client took
-  uint32_t retransmits = 0;         // requests (A, E), responses (G, on a retransmitted request), ACKs
-  uint32_t stray_responses = 0;     // passed to OnStrayResponse
-  uint32_t acks_to_tu = 0;          // passed to OnAck
-  uint32_t refused_pool_full = 0;   // answered 503 statelessly
-  uint32_t refused_oversized = 0;   // a field too long to keep: answered 400 statelessly
-  uint32_t dropped = 0;             // no usable top Via
-  uint32_t timeouts = 0;            // B, F, H
-  uint32_t transport_errors = 0;    // unroutable retransmissions: transactions ended
-  uint32_t tx_errors = 0;           // sends the transport refused (counted, UDP loss)
-  uint32_t tx_responses[7] = {};    // responses the TU sent, by class ([2] = 2xx)
-  uint32_t reclaimed = 0;           // lingering (Completed/Confirmed) ended early: pool full
+  uint32_t retransmits = 0;      // requests (A, E), responses (G, on a retransmitted request), ACKs
+  uint32_t stray_responses = 0;  // passed to OnStrayResponse
+  uint32_t acks_to_tu = 0;       // passed to OnAck
+  uint32_t refused_pool_full = 0;  // answered 503 statelessly
+  uint32_t refused_oversized = 0;  // a field too long to keep: answered 400 statelessly
+  uint32_t dropped = 0;            // no usable top Via
+  uint32_t timeouts = 0;           // B, F, H
+  uint32_t transport_errors = 0;   // unroutable retransmissions: transactions ended
+  uint32_t tx_errors = 0;          // sends the transport refused (counted, UDP loss)
+  uint32_t tx_responses[7] = {};   // responses the TU sent, by class ([2] = 2xx)
+  uint32_t reclaimed = 0;          // lingering (Completed/Confirmed) ended early: pool full
 };
 
 class TransactionLayer {
@@ -312,8 +311,8 @@ class TransactionLayer {
   Transaction* MatchServer(const Message& req, std::string_view top_via, const Via& via,
                            bool as_invite);
   void AbsorbRequest(Transaction& txn, const Message& req, const net::Endpoint& from);
-  void RefuseStatelessly(const Message& req, const net::Endpoint& from, const Via& via,
-                         int code, std::string_view reason, std::string_view headers);
+  void RefuseStatelessly(const Message& req, const net::Endpoint& from, const Via& via, int code,
+                         std::string_view reason, std::string_view headers);
   void ClientInviteResponse(Transaction& txn, const Message& resp);
   void ClientNonInviteResponse(Transaction& txn, const Message& resp);
   // Builds an ACK (17.1.1.3) or CANCEL (9.1) from the stored request.

@@ -14,7 +14,7 @@ struct Via {
   std::string_view branch;
   std::string_view received;
   bool has_rport = false;
-  std::string_view rport;      // empty when "rport" has no value
+  std::string_view rport;  // empty when "rport" has no value
 };
 
 // Parses "SIP/2.0/UDP host[:port];params". InvalidArgument when malformed.

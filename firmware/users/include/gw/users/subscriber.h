@@ -89,8 +89,8 @@ Status CheckPassword(std::string_view text, Violation* why);
 Status CheckHa1(Field field, std::string_view text, Violation* why);
 
 // HA1 = H(username:realm:password) as lower-case hex into the subscriber.
-void ComputeHa1(std::string_view username, std::string_view realm,
-                std::string_view password, Subscriber& out);
+void ComputeHa1(std::string_view username, std::string_view realm, std::string_view password,
+                Subscriber& out);
 
 // Copies `text` (already checked) into a fixed field, NUL-terminated; hex
 // is folded to lower case when `lower` is set.

@@ -122,8 +122,8 @@ class UserStore {
 
   // Changes the given fields; a new password is hashed with `realm`.
   // NotFound; the field statuses of Add; storage statuses (nothing changed).
-  Status Modify(std::string_view username, const UserChange& change,
-                std::string_view realm, Violation* why = nullptr);
+  Status Modify(std::string_view username, const UserChange& change, std::string_view realm,
+                Violation* why = nullptr);
 
   // NotFound; FailedPrecondition (not loaded); storage statuses.
   Status Remove(std::string_view username);
@@ -206,9 +206,9 @@ class UserStore {
   Entry entries_[kCapacity];
   size_t count_ = 0;
   size_t sectors_ = 0;
-  size_t slots_ = 0;             // record slots per sector
+  size_t slots_ = 0;                 // record slots per sector
   uint16_t used_[kMaxSectors] = {};  // slots consumed per sector
-  int head_ = -1;                // sector appended to; -1 none yet
+  int head_ = -1;                    // sector appended to; -1 none yet
   uint32_t next_seq_ = 1;
   bool loaded_ = false;
   uint32_t corrupt_records_ = 0;
