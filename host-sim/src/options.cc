@@ -34,7 +34,7 @@ bool ParseIp(std::string_view text, std::array<uint8_t, 4>& out) {
 bool ParseMac(std::string_view text, std::array<uint8_t, 6>& out) {
   std::string s(text);
   unsigned v[6];
-  char tail;
+  char tail = 0;
   if (sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) !=
       6) {
     return false;

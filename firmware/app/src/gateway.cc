@@ -135,7 +135,7 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
   auto* self = static_cast<Gateway*>(ctx);
   switch (key) {
     case config::Key::kLogLevel: {
-      log::Level level;
+      log::Level level = log::Level::kInfo;
       if (log::ParseLevel(self->config_.GetString(key), level)) self->log_.set_level(level);
       break;
     }

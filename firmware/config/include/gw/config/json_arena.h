@@ -11,7 +11,7 @@ namespace gw::config {
 
 class JsonArena {
  public:
-  static constexpr size_t kSize = 16 * 1024;
+  static constexpr size_t kSize = size_t{16} * 1024;
 
   JsonArena() = default;
   JsonArena(const JsonArena&) = delete;

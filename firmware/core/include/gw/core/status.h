@@ -128,7 +128,10 @@ Status ToStatus(const Result<T>& r) {
 
 // Declares lhs from a Result's value, or returns its status.
 #define GW_TRY_ASSIGN(lhs, expr) GW_TRY_ASSIGN_IMPL(GW_CONCAT(gw_try_r_, __LINE__), lhs, expr)
+// tmp and lhs are a declaration and an assignment target: no parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define GW_TRY_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                       \
   if (!tmp.ok()) return tmp.status();      \
   lhs = std::move(tmp.value())
+// NOLINTEND(bugprone-macro-parentheses)

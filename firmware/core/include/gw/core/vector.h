@@ -75,7 +75,7 @@ class Vector : public VectorBase<T> {
   ~Vector() { this->clear(); }
 
  private:
-  alignas(T) std::byte storage_[sizeof(T) * kCapacity];
+  alignas(T) std::byte storage_[sizeof(T) * kCapacity];  // NOLINT(bugprone-sizeof-expression)
 };
 
 }  // namespace gw

@@ -93,7 +93,7 @@ class UserStore {
   static constexpr size_t kMaxSectors = 64;
   // Largest import document: a full table exported (about 300 bytes an
   // entry at most) fits. Each entry is parsed alone in the JSON arena.
-  static constexpr size_t kMaxImportBytes = 80 * 1024;
+  static constexpr size_t kMaxImportBytes = size_t{80} * 1024;
   static constexpr size_t kMaxImportEntryBytes = 1024;
 
   using LineFn = void (*)(void* ctx, std::string_view line);
