@@ -1,30 +1,12 @@
 #include "gw/auth/credentials.h"
 
+#include "gw/sip/message.h"
+
 namespace gw::auth {
 namespace {
 
 bool IsLws(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// RFC 3261 25.1 token characters.
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
 }
 
 bool IsHex(char c) {
@@ -79,7 +61,7 @@ class Scanner {
   }
   std::string_view Token() {
     size_t start = pos_;
-    while (!done() && IsTokenChar(peek())) ++pos_;
+    while (!done() && sip::IsTokenChar(peek())) ++pos_;
     return s_.substr(start, pos_ - start);
   }
   // At an opening quote: reads up to the closing one.

@@ -70,25 +70,6 @@ constexpr std::string_view kMethods[] = {
 };
 static_assert(sizeof(kMethods) / sizeof(kMethods[0]) == static_cast<size_t>(Method::kCount));
 
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool IsToken(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -124,6 +105,25 @@ bool ParseUint(std::string_view s, uint32_t max, uint32_t& out) {
 }
 
 }  // namespace
+
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
 
 std::string_view Trim(std::string_view s) {
   auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

@@ -166,5 +166,7 @@ class ValueSplitter {
 // Trims SP, HT, CR and LF from both ends.
 std::string_view Trim(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// RFC 3261 25.1 token characters.
+bool IsTokenChar(char c);
 
 }  // namespace gw::sip
