@@ -97,6 +97,80 @@ void Core::Challenge(sip::Transaction& txn, const sip::Message& req, bool stale,
   }
 }
 
+// RFC 3261 22: credentials for our realm in Authorization (REGISTER, 401)
+// or Proxy-Authorization (proxied INVITE/MESSAGE, 407) that prove username
+// with user's HA1. False when they do not; the answer has then been sent.
+bool Core::Authenticated(sip::Transaction& txn, const sip::Message& req,
+                         const users::Subscriber& user, std::string_view username, bool proxy) {
+  // A request may carry credentials for other realms too.
+  const sip::HeaderId id =
+      proxy ? sip::HeaderId::kProxyAuthorization : sip::HeaderId::kAuthorization;
+  auth::Credentials creds;
+  bool found = false;
+  for (size_t i = 0; i < req.header_count() && !found; ++i) {
+    const sip::Header& h = req.header(i);
+    if (h.id != id) continue;
+    auth::Credentials c;
+    if (!auth::ParseCredentials(h.value, c).ok()) {
+      Reply(txn, req, 400, auth::CredentialsErrorText(c.error));
+      return false;
+    }
+    if (c.realm.Equals(deps_.verifier.realm())) {
+      creds = c;
+      found = true;
+    }
+  }
+  if (!found) {
+    Challenge(txn, req, false, proxy);
+    return false;
+  }
+  if (!creds.username.Equals(username)) {
+    ++stats_.refused_users;
+    Reply(txn, req, 403, proxy ? "Username Does Not Match From" : "Username Does Not Match To");
+    return false;
+  }
+  const bool sha256 = creds.algorithm == auth::Algorithm::kSha256;
+  if (sha256 ? !deps_.auth_policy.sha256 : !deps_.auth_policy.md5) {
+    Challenge(txn, req, false, proxy);  // an algorithm we did not offer
+    return false;
+  }
+  std::string_view ha1 = sha256 ? user.Ha1Sha256() : user.Ha1Md5();
+  auth::VerifyResult v = deps_.verifier.Verify(creds, ha1, req.method_text(), req.request_uri());
+  switch (v) {
+    case auth::VerifyResult::kOk:
+      return true;
+    case auth::VerifyResult::kStale:
+      Challenge(txn, req, true, proxy);
+      return false;
+    case auth::VerifyResult::kMalformed:
+      Reply(txn, req, 400, "Malformed Credentials");
+      return false;
+    case auth::VerifyResult::kBadResponse:
+      ++stats_.auth_failures;
+      GW_LOG_WARN("auth", "wrong password for %.*s from port %u", static_cast<int>(username.size()),
+                  username.data(), static_cast<unsigned>(txn.source().port));
+      Reply(txn, req, 403, "Wrong Credentials");
+      return false;
+    default:  // replay, foreign nonce, realm or uri mismatch: try again
+      ++stats_.auth_failures;
+      GW_LOG_INFO("auth", "%.*s of %.*s refused: %.*s", static_cast<int>(req.method_text().size()),
+                  req.method_text().data(), static_cast<int>(username.size()), username.data(),
+                  static_cast<int>(auth::VerifyResultName(v).size()),
+                  auth::VerifyResultName(v).data());
+      Challenge(txn, req, false, proxy);
+      return false;
+  }
+}
+
+// Inactive and suspended subscribers may neither register nor call: 403.
+bool Core::Active(sip::Transaction& txn, const sip::Message& req, const users::Subscriber& user) {
+  if (user.status == users::UserStatus::kActive) return true;
+  ++stats_.refused_users;
+  Reply(txn, req, 403,
+        user.status == users::UserStatus::kSuspended ? "Account Suspended" : "Account Inactive");
+  return false;
+}
+
 void Core::HandleRegister(sip::Transaction& txn, const sip::Message& req) {
   std::string_view aor, to_host;
   if (!ToUser(req, aor, to_host)) {
@@ -118,68 +192,7 @@ void Core::HandleRegister(sip::Transaction& txn, const sip::Message& req) {
     return;
   }
 
-  // Credentials for our realm (a request may carry some for other realms).
-  const sip::Header* found = nullptr;
-  auth::Credentials creds;
-  for (size_t i = 0; i < req.header_count(); ++i) {
-    const sip::Header& h = req.header(i);
-    if (h.id != sip::HeaderId::kAuthorization) continue;
-    auth::Credentials c;
-    if (!auth::ParseCredentials(h.value, c).ok()) {
-      Reply(txn, req, 400, auth::CredentialsErrorText(c.error));
-      return;
-    }
-    if (c.realm.Equals(deps_.verifier.realm())) {
-      found = &h;
-      creds = c;
-      break;
-    }
-  }
-  if (found == nullptr) {
-    Challenge(txn, req, false);
-    return;
-  }
-  if (!creds.username.Equals(aor)) {
-    ++stats_.refused_users;
-    Reply(txn, req, 403, "Username Does Not Match To");
-    return;
-  }
-  const bool sha256 = creds.algorithm == auth::Algorithm::kSha256;
-  if (sha256 ? !deps_.auth_policy.sha256 : !deps_.auth_policy.md5) {
-    Challenge(txn, req, false);  // an algorithm we did not offer
-    return;
-  }
-  std::string_view ha1 = sha256 ? user->Ha1Sha256() : user->Ha1Md5();
-  auth::VerifyResult v = deps_.verifier.Verify(creds, ha1, req.method_text(), req.request_uri());
-  switch (v) {
-    case auth::VerifyResult::kOk:
-      break;
-    case auth::VerifyResult::kStale:
-      Challenge(txn, req, true);
-      return;
-    case auth::VerifyResult::kMalformed:
-      Reply(txn, req, 400, "Malformed Credentials");
-      return;
-    case auth::VerifyResult::kBadResponse:
-      ++stats_.auth_failures;
-      GW_LOG_WARN("auth", "wrong password for %.*s from port %u", static_cast<int>(aor.size()),
-                  aor.data(), static_cast<unsigned>(txn.source().port));
-      Reply(txn, req, 403, "Wrong Credentials");
-      return;
-    default:  // replay, foreign nonce, realm or uri mismatch: try again
-      ++stats_.auth_failures;
-      GW_LOG_INFO("auth", "REGISTER of %.*s refused: %.*s", static_cast<int>(aor.size()),
-                  aor.data(), static_cast<int>(auth::VerifyResultName(v).size()),
-                  auth::VerifyResultName(v).data());
-      Challenge(txn, req, false);
-      return;
-  }
-  if (user->status != users::UserStatus::kActive) {
-    ++stats_.refused_users;
-    Reply(txn, req, 403,
-          user->status == users::UserStatus::kSuspended ? "Account Suspended" : "Account Inactive");
-    return;
-  }
+  if (!Authenticated(txn, req, *user, aor, /*proxy=*/false) || !Active(txn, req, *user)) return;
 
   const uint32_t now = deps_.clock.NowMs();
   registrar::RegisterResult r = deps_.registrar.Handle(req, aor, txn.source(), now);

@@ -898,60 +898,10 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
   if (!sip::IsLocalUri(deps_.identity, from_uri.view())) return true;  // from outside
   const users::Subscriber* user = deps_.users.Find(uri.user);
   if (user == nullptr) return true;  // not ours to vouch for
-  if (deps_.proxy.proxy_auth) {
-    auth::Credentials creds;
-    bool found = false;
-    for (size_t i = 0; i < req.header_count() && !found; ++i) {
-      const Header& h = req.header(i);
-      if (h.id != HeaderId::kProxyAuthorization) continue;
-      auth::Credentials c;
-      if (!auth::ParseCredentials(h.value, c).ok()) {
-        Reply(txn, req, 400, auth::CredentialsErrorText(c.error));
-        return false;
-      }
-      if (c.realm.Equals(deps_.verifier.realm())) {
-        creds = c;
-        found = true;
-      }
-    }
-    if (!found) {
-      Challenge(txn, req, false, /*proxy=*/true);
-      return false;
-    }
-    if (!creds.username.Equals(uri.user)) {
-      ++stats_.refused_users;
-      Reply(txn, req, 403, "Username Does Not Match From");
-      return false;
-    }
-    const bool sha256 = creds.algorithm == auth::Algorithm::kSha256;
-    std::string_view ha1 = sha256 ? user->Ha1Sha256() : user->Ha1Md5();
-    auth::VerifyResult v = deps_.verifier.Verify(creds, ha1, req.method_text(), req.request_uri());
-    switch (v) {
-      case auth::VerifyResult::kOk:
-        break;
-      case auth::VerifyResult::kStale:
-        Challenge(txn, req, true, /*proxy=*/true);
-        return false;
-      case auth::VerifyResult::kMalformed:
-        Reply(txn, req, 400, "Malformed Credentials");
-        return false;
-      case auth::VerifyResult::kBadResponse:
-        ++stats_.auth_failures;
-        Reply(txn, req, 403, "Wrong Credentials");
-        return false;
-      default:
-        ++stats_.auth_failures;
-        Challenge(txn, req, false, /*proxy=*/true);
-        return false;
-    }
-  }
-  if (user->status != users::UserStatus::kActive) {
-    ++stats_.refused_users;
-    Reply(txn, req, 403,
-          user->status == users::UserStatus::kSuspended ? "Account Suspended" : "Account Inactive");
+  if (deps_.proxy.proxy_auth && !Authenticated(txn, req, *user, uri.user, /*proxy=*/true)) {
     return false;
   }
-  return true;
+  return Active(txn, req, *user);
 }
 
 }  // namespace gw::proxy

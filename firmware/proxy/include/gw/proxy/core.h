@@ -201,6 +201,9 @@ class Core : public sip::TransactionUser {
   // Proxy-Authenticate: fresh challenges in AUTH.ALGORITHMS order
   // (stale=true when the credentials were right on an expired nonce).
   void Challenge(sip::Transaction& txn, const sip::Message& req, bool stale, bool proxy = false);
+  bool Authenticated(sip::Transaction& txn, const sip::Message& req, const users::Subscriber& user,
+                     std::string_view username, bool proxy);
+  bool Active(sip::Transaction& txn, const sip::Message& req, const users::Subscriber& user);
   void Reply(sip::Transaction& txn, const sip::Message& req, int code, std::string_view reason,
              std::string_view headers = {});
 
