@@ -11,6 +11,7 @@
 #   it_step "what" CMD...        # runs CMD (bounded by the caller), PASS/FAIL
 #   it_ns CMD...                 # CMD inside the namespace
 #   it_sipp SCENARIO [ARGS]      # one sipp run from the namespace, bounded
+#   it_report CMD                # CMD on the console; prints its whole report
 #   it_done                      # prints the summary, exit 0
 #
 # Knobs (environment): IT_DEADLINE (whole-test limit, s, default 150: under
@@ -275,16 +276,31 @@ it_console_shows() {
   return 1
 }
 
+# it_report COMMAND: sends an MML command on the console and prints
+# the report that follows it (up to its "---    END" line, within 3 s).
+it_report() {
+  local mark
+  mark=$(wc -l <"$IT_LOG")
+  it_console "$1"
+  for _ in $(seq 30); do
+    if tail -n +"$((mark + 1))" "$IT_LOG" | grep -q -- '^---    END'; then
+      tail -n +"$((mark + 1))" "$IT_LOG" | sed '/^---    END/q'
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "no complete report after \"$1\" within 3 s:"
+  tail -n +"$((mark + 1))" "$IT_LOG" | tail -n 20
+  return 1
+}
+
 # it_pools_empty [LIMIT_S]: DSP PERF every 2 s until the TRANSACTIONS,
 # CALLS and PROXY_CONTEXTS pools show 0 used (answered requests wait out
 # Timer J, 32 s), at most LIMIT_S seconds (default 45).
 it_pools_empty() {
-  local start=$SECONDS mark rows
+  local start=$SECONDS rows
   while (( SECONDS - start < ${1:-45} )); do
-    mark=$(wc -l <"$IT_LOG")
-    it_console "DSP PERF"
-    sleep 0.5
-    rows=$(tail -n +"$((mark + 1))" "$IT_LOG" | grep -E '^(TRANSACTIONS|CALLS|PROXY_CONTEXTS) +[0-9]+')
+    rows=$(it_report "DSP PERF" | grep -E '^(TRANSACTIONS|CALLS|PROXY_CONTEXTS) +[0-9]+')
     if [[ $(grep -Ec '^[A-Z_]+ +0 ' <<<"$rows") -eq 3 ]]; then
       echo "after $((SECONDS - start)) s:"
       echo "$rows"

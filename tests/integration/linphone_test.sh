@@ -83,11 +83,8 @@ lp_registered() {
 # gw_rows CMD REGEX COUNT: CMD on the console; its report has COUNT rows
 # matching REGEX and says (Number of results = COUNT).
 gw_rows() {
-  local mark n
-  mark=$(wc -l <"$IT_LOG")
-  it_console_shows '^\(Number of results = [0-9]+\)' "$1" || return 1
-  local out
-  out=$(tail -n +"$((mark + 1))" "$IT_LOG")
+  local out n
+  out=$(it_report "$1") || { echo "$out"; return 1; }
   echo "$out"
   n=$(grep -Ec "$2" <<<"$out")
   [[ $n -eq $3 ]] && grep -Eq "^\(Number of results = $3\)" <<<"$out"

@@ -42,27 +42,9 @@ it_wait_ready 15
 
 export LC_ALL=C  # ${#json} counts bytes for the netstrings
 
-# console_report COMMAND: sends an MML command on the console and prints
-# the report that follows it (up to its "---    END" line, within 3 s).
-console_report() {
-  local mark
-  mark=$(wc -l <"$IT_LOG")
-  it_console "$1"
-  for _ in $(seq 30); do
-    if tail -n +"$((mark + 1))" "$IT_LOG" | grep -q -- '^---    END'; then
-      tail -n +"$((mark + 1))" "$IT_LOG" | sed '/^---    END/q'
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "no complete report after \"$1\" within 3 s:"
-  tail -n +"$((mark + 1))" "$IT_LOG" | tail -n 20
-  return 1
-}
-
 # pool_table: the POOL rows of DSP PERF as "NAME USED", one a line.
 pool_table() {
-  console_report "DSP PERF" | awk '/^POOL /{p=1; next} p && NF==0 {exit} p {print $1, $2}'
+  it_report "DSP PERF" | awk '/^POOL /{p=1; next} p && NF==0 {exit} p {print $1, $2}'
 }
 
 # --- the phones -------------------------------------------------------------
@@ -195,7 +177,7 @@ it_step "1002 (baresip) registers with digest auth: reginfo OK" registered 1002
 
 dsp_reg_both() {
   local out
-  out=$(console_report "DSP REG") || { echo "$out"; return 1; }
+  out=$(it_report "DSP REG") || { echo "$out"; return 1; }
   echo "$out"
   grep -Eq "^1001 +sip:1001[^ ]*@$IT_PEER_IP:5071 +$IT_PEER_IP:5071 +NO .*baresip" <<<"$out" &&
     grep -Eq "^1002 +sip:1002[^ ]*@$IT_PEER_IP:5073 +$IT_PEER_IP:5073 +NO .*baresip" <<<"$out"
@@ -210,7 +192,7 @@ it_step "1002 answers by itself: CALL_ESTABLISHED on both phones" established
 
 one_call() {
   local out
-  out=$(console_report "DSP CALL") || { echo "$out"; return 1; }
+  out=$(it_report "DSP CALL") || { echo "$out"; return 1; }
   echo "$out"
   grep -Eq '^1001 +1002 +CONFIRMED +[0-9]+ +[^ ]+' <<<"$out" &&
     grep -q '^(Number of results = 1)' <<<"$out"
@@ -227,7 +209,7 @@ it_step "the call is closed on both phones: CALL_CLOSED" closed
 no_call() {
   local out
   for _ in 1 2 3 4 5; do
-    out=$(console_report "DSP CALL") || { echo "$out"; return 1; }
+    out=$(it_report "DSP CALL") || { echo "$out"; return 1; }
     grep -q '^(Number of results = 0)' <<<"$out" && { echo "$out"; return 0; }
     sleep 0.5
   done
@@ -275,7 +257,7 @@ it_step "both phones quit (unregistering)" phones_quit
 
 no_reg() {
   local out
-  out=$(console_report "DSP REG") || { echo "$out"; return 1; }
+  out=$(it_report "DSP REG") || { echo "$out"; return 1; }
   echo "$out"
   grep -q '^(Number of results = 0)' <<<"$out"
 }
