@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gw/auth/digest.h"
@@ -156,6 +157,18 @@ struct Rig {
       if (s.to == to && s.data.rfind(start, 0) == 0 && nth-- == 0) return &s;
     }
     return nullptr;
+  }
+  // 1002 on two contacts and the INVITE from 1001 forked to both: the
+  // indexes in sender.sent of the INVITE to kCallee and to kCallee2.
+  std::pair<size_t, size_t> ForkedInvite() {
+    Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+    Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
+    Receive(Invite(), kCaller);
+    const Sender::Sent* a = Find(kCallee, "INVITE ");
+    const Sender::Sent* b = Find(kCallee2, "INVITE ");
+    EXPECT_NE(a, nullptr);
+    EXPECT_NE(b, nullptr);
+    return {a != nullptr ? IndexOf(a) : 0, b != nullptr ? IndexOf(b) : 0};
   }
   size_t IndexOf(const Sender::Sent* s) const {
     return static_cast<size_t>(s - sender.sent.data());
@@ -497,11 +510,7 @@ TEST(ProxyReclaim, AnsweredRequestsDoNotBlockACall) {
 
 TEST(Proxy, BestResponseIsTheLowestClassAcrossBranches) {
   auto rig = std::make_unique<Rig>();
-  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
-  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
-  rig->Receive(Invite(), kCaller);
-  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
-  size_t ib = rig->IndexOf(rig->Find(kCallee2, "INVITE "));
+  const auto [ia, ib] = rig->ForkedInvite();
   rig->Answer(ia, 486, "Busy Here", kCallee, "ta");
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 486"), 0u) << "another branch is pending";
   rig->Answer(ib, 503, "Service Unavailable", kCallee2, "tb");
@@ -513,11 +522,7 @@ TEST(Proxy, ChallengesOfEveryBranchAreSentUpstreamTogether) {
   // RFC 3261 16.7 step 7: both contacts challenge; the caller gets one
   // response with both challenges.
   auto rig = std::make_unique<Rig>();
-  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
-  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
-  rig->Receive(Invite(), kCaller);
-  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
-  size_t ib = rig->IndexOf(rig->Find(kCallee2, "INVITE "));
+  const auto [ia, ib] = rig->ForkedInvite();
   rig->Answer(ia, 407, "Proxy Authentication Required", kCallee, "ta",
               "Proxy-Authenticate: Digest realm=\"a.example\", nonce=\"na\"\r\n");
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 4"), 0u) << "another branch is pending";
@@ -539,11 +544,7 @@ TEST(Proxy, ChallengeBeatsAnotherFourHundredAndArrivesWhole) {
   // 16.7 step 6: within 4xx, a 401 (how to retry) is preferred to a 486
   // that came first; it goes up with its challenge.
   auto rig = std::make_unique<Rig>();
-  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
-  rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
-  rig->Receive(Invite(), kCaller);
-  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
-  size_t ib = rig->IndexOf(rig->Find(kCallee2, "INVITE "));
+  const auto [ia, ib] = rig->ForkedInvite();
   rig->Answer(ib, 401, "Unauthorized", kCallee2, "tb",
               "WWW-Authenticate: Digest realm=\"b.example\", nonce=\"nb\"\r\n");
   rig->Answer(ia, 486, "Busy Here", kCallee, "ta");
