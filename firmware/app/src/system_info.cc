@@ -162,6 +162,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"proxy", "482 loops", c.loops},
       {"proxy", "480 offline", c.unavailable},
       {"proxy", "403 foreign", c.foreign},
+      {"proxy", "403 relay refused", c.relay_refused},
       {"proxy", "407 challenges", c.proxy_challenges},
       {"proxy", "503 busy", c.contexts_full},
       {"proxy", "timer C", c.timer_c},

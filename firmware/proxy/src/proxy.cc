@@ -22,6 +22,30 @@ void AppendSelf(const sip::LocalIdentity& id, StringBase& out) {
 }
 
 }  // namespace internal
+
+constexpr size_t kMaxRoutes = 16;
+
+// The Route values of a request, in order, with what routing takes out.
+struct RoutePlan {
+  struct Value {
+    size_t header;
+    std::string_view text;
+    bool removed;
+  };
+  Value values[kMaxRoutes];
+  size_t count = 0;
+  std::string_view ruri;   // the Request-URI to send with
+  bool popped_us = false;  // a Route naming us was taken out
+  bool strict = false;     // the previous hop was a strict router
+
+  // The first value left, or nullptr.
+  const Value* Top() const {
+    for (size_t i = 0; i < count; ++i)
+      if (!values[i].removed) return &values[i];
+    return nullptr;
+  }
+};
+
 namespace {
 
 using internal::AppendSelf;
@@ -34,7 +58,6 @@ using sip::Method;
 // Our branches: the magic cookie, a mark, the loop-detection hash of the
 // request (RFC 3261 16.6 step 8) and a part unique per branch.
 constexpr std::string_view kBranchPrefix = "z9hG4bKgw";
-constexpr size_t kMaxRoutes = 16;
 
 uint32_t Fnv(uint32_t h, std::string_view s) {
   for (char c : s) {
@@ -131,27 +154,6 @@ Status AppendStampedVia(StringBase& out, std::string_view via_text, const net::E
   }
   return Status::Ok();
 }
-
-// The Route values of a request, in order, with what routing takes out.
-struct RoutePlan {
-  struct Value {
-    size_t header;
-    std::string_view text;
-    bool removed;
-  };
-  Value values[kMaxRoutes];
-  size_t count = 0;
-  std::string_view ruri;   // the Request-URI to send with
-  bool popped_us = false;  // a Route naming us was taken out
-  bool strict = false;     // the previous hop was a strict router
-
-  // The first value left, or nullptr.
-  const Value* Top() const {
-    for (size_t i = 0; i < count; ++i)
-      if (!values[i].removed) return &values[i];
-    return nullptr;
-  }
-};
 
 // RFC 3261 16.4. False when there are more Route values than we keep.
 bool PlanRoutes(const Message& req, const sip::LocalIdentity& id, RoutePlan& plan) {
@@ -336,19 +338,38 @@ static Status BuildUpstream(const Message& resp, StringBase& out, std::string_vi
 // Requests
 
 void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
-  const sip::LocalIdentity& id = deps_.identity;
-  // RFC 3261 16.3 step 3: Max-Forwards.
+  if (!Forwardable(txn, req)) return;
+  RoutePlan plan;
+  if (!PlanRoutes(req, deps_.identity, plan)) {
+    Reply(txn, req, 400, "Too Many Routes");
+    return;
+  }
+  const bool initial = TagOf(req, HeaderId::kTo).empty();
+  if (initial && !ProxyAuthorized(txn, req)) return;
+  // Targets (16.5): the next Route, the R-URI of a request routed through
+  // us, or the bindings of a local user.
+  if (plan.Top() == nullptr && sip::IsLocalUri(deps_.identity, plan.ruri)) {
+    if (!initial) SeeInDialog(req);
+    ForwardToUser(txn, req, plan);
+  } else {
+    ForwardRouted(txn, req, plan, initial);
+  }
+}
+
+// RFC 3261 16.3 steps 3 to 5. False when req was answered (400, 483, 482, 420).
+bool Core::Forwardable(sip::Transaction& txn, const Message& req) {
+  // Step 3: Max-Forwards.
   if (const Header* mf = req.Find(HeaderId::kMaxForwards); mf != nullptr) {
     bool digits = !mf->value.empty() && mf->value.size() <= 3;
     for (char c : mf->value) digits = digits && c >= '0' && c <= '9';
     if (!digits) {
       Reply(txn, req, 400, "Bad Max-Forwards");
-      return;
+      return false;
     }
     if (mf->value.find_first_not_of('0') == std::string_view::npos) {
       ++stats_.too_many_hops;
       Reply(txn, req, 483, "Too Many Hops");
-      return;
+      return false;
     }
   }
   // Step 4: loop detection. One of our Vias with this request's hash: it
@@ -360,15 +381,15 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
     std::string_view v;
     uint32_t h = 0;
     while (split.Next(v)) {
-      if (OurVia(id, v, &h) && h == loop) {
+      if (OurVia(deps_.identity, v, &h) && h == loop) {
         ++stats_.loops;
         Reply(txn, req, 482, "Loop Detected");
-        return;
+        return false;
       }
     }
   }
   // Step 5: we implement no extension a proxy could be required to know.
-  if (const Header* pr = req.Find(HeaderId::kProxyRequire); pr != nullptr) {
+  if (req.Find(HeaderId::kProxyRequire) != nullptr) {
     headers_.clear();
     for (size_t i = 0; i < req.header_count(); ++i) {
       const Header& h = req.header(i);
@@ -377,57 +398,100 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
                             h.value.data());
     }
     Reply(txn, req, 420, "Bad Extension", headers_.view());
-    return;
+    return false;
   }
-  RoutePlan plan;
-  if (!PlanRoutes(req, id, plan)) {
-    Reply(txn, req, 400, "Too Many Routes");
-    return;
-  }
-  const bool initial = TagOf(req, HeaderId::kTo).empty();
-  if (initial && !ProxyAuthorized(txn, req)) return;
-  if (!initial) SeeInDialog(req);
-  const bool track = initial && req.method() == Method::kInvite;
+  return true;
+}
 
-  // Targets (16.5): the next Route, the R-URI of a request routed through
-  // us, or the bindings of a local user.
+// Where a URI leads: its IPv4 host and port, or for the contact of a NATed
+// binding, the binding's source. False when the host is no IPv4 literal.
+bool Core::NextHop(std::string_view uri, net::Endpoint& to) {
+  if (!UriEndpoint(uri, to)) return false;
+  deps_.location.ForEach({}, [&](registrar::Binding& b) {
+    if (b.nat && b.contact.view() == uri) to = b.source;
+  });
+  return true;
+}
+
+// The relay policy: the gateway serves its own domain and is nobody's open
+// relay (toll fraud). A request may leave toward an address that is not one
+// of our phones only when
+//   - the address is in SIP.TRUNK_NETS (a trunk or peer the operator named), or
+//   - it is in dialog (To tag) and goes to a registered phone or to a peer of
+//     a call we route (its Contact or source, Call-ID matched).
+// A Route naming us proves nothing: anyone can write one. Kamailio's default
+// configuration makes the same choice ("403 Not relaying" unless the R-URI
+// or the From is local and authenticated; we also refuse the latter, since a
+// phone has no business reaching foreign addresses through the site gateway
+// without a trunk).
+bool Core::MayRelay(const Message& req, bool initial, const net::Endpoint& to) {
+  if (deps_.proxy.trunks.Contains(to.addr)) return true;
+  if (initial) return false;
+  bool known = false;
+  deps_.location.ForEach({}, [&](registrar::Binding& b) {
+    net::Endpoint contact;
+    known = known || b.source == to || (UriEndpoint(b.contact.view(), contact) && contact == to);
+  });
+  if (known) return true;
+  const Header* call_id = req.Find(HeaderId::kCallId);
+  if (call_id == nullptr) return false;
+  for (const CallRecord& c : calls_) {
+    if (!c.in_use || c.call_id.view() != call_id->value) continue;
+    net::Endpoint caller, callee;
+    return to == c.caller_addr || to == c.callee_addr ||
+           (UriEndpoint(c.caller_contact.view(), caller) && caller == to) ||
+           (UriEndpoint(c.callee_contact.view(), callee) && callee == to);
+  }
+  return false;
+}
+
+// Counted, and logged for the first refusal and every 100th after it.
+void Core::RefuseRelay(const Message& req, const net::Endpoint& to, const net::Endpoint& from) {
+  if (++stats_.relay_refused % 100 != 1) return;
+  String<16> dst, src;
+  (void)net::AppendIp4(dst, to.addr);
+  (void)net::AppendIp4(src, from.addr);
+  GW_LOG_WARN("proxy", "%.*s from %s to %s:%u refused: not a local target (%lu refused)",
+              static_cast<int>(req.method_text().size()), req.method_text().data(), src.c_str(),
+              dst.c_str(), static_cast<unsigned>(to.port),
+              static_cast<unsigned long>(stats_.relay_refused));
+}
+
+// A request whose next hop is a Route or an R-URI that is not ours.
+void Core::ForwardRouted(sip::Transaction& txn, const Message& req, const RoutePlan& plan,
+                         bool initial) {
   const RoutePlan::Value* top = plan.Top();
+  const std::string_view next = top != nullptr ? sip::AddrSpecOf(top->text) : plan.ruri;
   net::Endpoint to;
-  const bool local = sip::IsLocalUri(id, plan.ruri);
-  if (top != nullptr || !local) {
-    std::string_view next = top != nullptr ? sip::AddrSpecOf(top->text) : plan.ruri;
-    if (top == nullptr && !plan.popped_us) {
-      ++stats_.foreign;
-      Reply(txn, req, 403, "Not Our Domain");
-      return;
-    }
-    if (!UriEndpoint(next, to)) {
-      ++stats_.foreign;
-      Reply(txn, req, 403, "Not Our Domain");
-      return;
-    }
-    // A NATed phone's contact is reached at the binding's source.
-    deps_.location.ForEach({}, [&](registrar::Binding& b) {
-      if (b.nat && b.contact.view() == next) to = b.source;
-    });
-    ResponseContext* ctx = NewContext(txn, req);
-    if (ctx == nullptr) return;
-    if (track && !StartCall(txn, req, ctx)) {
-      ReleaseIfDone(*ctx);
-      return;
-    }
-    AddBranch(*ctx, req, &plan, plan.ruri, to);
-    MaybeFinish(*ctx);
+  // Not routed through us (no Route of ours) and not for our domain, or a
+  // host we cannot resolve (no DNS).
+  if ((top == nullptr && !plan.popped_us) || !NextHop(next, to)) {
+    ++stats_.foreign;
+    Reply(txn, req, 403, "Not Our Domain");
+    return;
+  }
+  if (!MayRelay(req, initial, to)) {
+    RefuseRelay(req, to, txn.source());
+    Reply(txn, req, 403, "Not Relaying");
+    return;
+  }
+  if (!initial) SeeInDialog(req);
+  ResponseContext* ctx = NewContext(txn, req);
+  if (ctx == nullptr) return;
+  if (initial && req.method() == Method::kInvite && !StartCall(txn, req, ctx)) {
     ReleaseIfDone(*ctx);
     return;
   }
+  AddBranch(*ctx, req, plan, plan.ruri, to);
+  MaybeFinish(*ctx);
+  ReleaseIfDone(*ctx);
+}
+
+// A request for a user of our domain: forked to every binding (16.5, 16.6).
+void Core::ForwardToUser(sip::Transaction& txn, const Message& req, const RoutePlan& plan) {
   sip::Uri uri;
-  if (!sip::ParseUri(plan.ruri, uri).ok() || uri.user.empty()) {
-    ++stats_.unknown_users;
-    Reply(txn, req, 404, "Not Found");
-    return;
-  }
-  if (deps_.users.Find(uri.user) == nullptr) {
+  if (!sip::ParseUri(plan.ruri, uri).ok() || uri.user.empty() ||
+      deps_.users.Find(uri.user) == nullptr) {
     ++stats_.unknown_users;
     Reply(txn, req, 404, "Not Found");
     return;
@@ -439,7 +503,8 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
   }
   ResponseContext* ctx = NewContext(txn, req);
   if (ctx == nullptr) return;
-  if (track && !StartCall(txn, req, ctx)) {
+  const bool initial = TagOf(req, HeaderId::kTo).empty();
+  if (initial && req.method() == Method::kInvite && !StartCall(txn, req, ctx)) {
     ReleaseIfDone(*ctx);
     return;
   }
@@ -447,7 +512,7 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
     if (ctx->branch_count == ResponseContext::kMaxBranches) return;
     net::Endpoint dest = b.source;
     if (!b.nat) (void)UriEndpoint(b.contact.view(), dest);
-    AddBranch(*ctx, req, &plan, b.contact.view(), dest);
+    AddBranch(*ctx, req, plan, b.contact.view(), dest);
   });
   MaybeFinish(*ctx);
   ReleaseIfDone(*ctx);
@@ -497,9 +562,8 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   return ctx;
 }
 
-void Core::AddBranch(ResponseContext& ctx, const Message& req, const void* plan_ptr,
+void Core::AddBranch(ResponseContext& ctx, const Message& req, const RoutePlan& plan,
                      std::string_view ruri, const net::Endpoint& to) {
-  const auto& plan = *static_cast<const RoutePlan*>(plan_ptr);
   Branch& b = ctx.branches[ctx.branch_count++];
   b = Branch{};
   const uint32_t loop = LoopHash(req);
@@ -866,6 +930,10 @@ void Core::DoOnAck(const Message& ack, const net::Endpoint& from) {
   deps_.location.ForEach({}, [&](registrar::Binding& b) {
     if (b.nat && b.contact.view() == next) to = b.source;
   });
+  if (!MayRelay(ack, /*initial=*/false, to)) {
+    RefuseRelay(ack, to, from);
+    return;
+  }
   std::string_view ack_top;
   (void)sip::TopViaValue(ack, ack_top);
   String<40> branch;

@@ -320,6 +320,7 @@ TEST(Proxy, NatedBindingIsReachedAtItsSourceWithTheContactKept) {
 
 TEST(Proxy, StrictRouterRequestUriIsReplacedByTheLastRoute) {
   auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
   rig->Receive(
       "BYE sip:198.51.100.2:5060;lr SIP/2.0\r\n"
       "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-s1\r\n"
@@ -338,13 +339,138 @@ TEST(Proxy, StrictRouterRequestUriIsReplacedByTheLastRoute) {
 
 TEST(Proxy, LooseRoutingKeepsTheOtherRoutes) {
   auto rig = std::make_unique<Rig>();
+  // The next hop is a peer proxy on a trunk network.
+  ASSERT_TRUE(net::ParseIp4NetList("203.0.113.0/24", rig->policy.trunks));
+  const net::Endpoint peer{net::MakeIp4(203, 0, 113, 7), 5090};
   rig->Receive(Invite("sip:1002@198.51.100.1:5070",
-                      "Route: <sip:198.51.100.2;lr>, <sip:198.51.100.1:5090;lr>\r\n", "INFO", "t2"),
+                      "Route: <sip:198.51.100.2;lr>, <sip:203.0.113.7:5090;lr>\r\n", "INFO", "t2"),
                kCaller);
-  const auto* fwd = rig->Find(net::Endpoint{kCallee.addr, 5090}, "INFO sip:1002@198.51.100.1:5070");
+  const auto* fwd = rig->Find(peer, "INFO sip:1002@198.51.100.1:5070");
   ASSERT_NE(fwd, nullptr);
-  EXPECT_EQ(Header(fwd->data, sip::HeaderId::kRoute), "<sip:198.51.100.1:5090;lr>");
-  rig->Answer(rig->IndexOf(fwd), 200, "OK", net::Endpoint{kCallee.addr, 5090}, "");
+  EXPECT_EQ(Header(fwd->data, sip::HeaderId::kRoute), "<sip:203.0.113.7:5090;lr>");
+  rig->Answer(rig->IndexOf(fwd), 200, "OK", peer, "");
+  rig->ExpectDrained();
+}
+
+// ---------------------------------------------------------------------------
+// The relay policy (Core::MayRelay): nothing reaches a foreign address
+// unless SIP.TRUNK_NETS names it or it is a peer of a call we route.
+
+constexpr net::Endpoint kForeign{net::MakeIp4(203, 0, 113, 50), 5060};
+
+size_t SentToForeign(const Rig& rig) {
+  net::Ip4Net foreign;
+  EXPECT_TRUE(net::ParseIp4Net("203.0.113.0/24", foreign));
+  size_t n = 0;
+  for (const auto& s : rig.sender.sent) n += foreign.Contains(s.to.addr);
+  return n;
+}
+
+std::string WithBranch(std::string msg, const std::string& branch) {
+  msg.replace(msg.find("z9hG4bK-c1"), 10, branch);
+  return msg;
+}
+
+TEST(Relay, NoRequestReachesAForeignAddressWhateverItsFromMethodOrRoute) {
+  struct Route {
+    std::string ruri;
+    std::string headers;
+  };
+  const Route routes[] = {
+      {"sip:premium@203.0.113.50", ""},
+      {"sip:premium@203.0.113.50", "Route: <sip:198.51.100.2;lr>\r\n"},
+      {"sip:premium@203.0.113.50:5060", "Route: <sip:198.51.100.2:5060;lr>\r\n"},
+      {"sip:premium@203.0.113.50", "Route: <sip:imsgw.local;lr>\r\n"},
+      {"sip:1002@imsgw.local", "Route: <sip:203.0.113.50;lr>\r\n"},
+      {"sip:1002@imsgw.local", "Route: <sip:198.51.100.2;lr>, <sip:203.0.113.50;lr>\r\n"},
+      {"sip:198.51.100.2", "Route: <sip:premium@203.0.113.50>\r\n"},  // strict-router form
+  };
+  const char* methods[] = {"INVITE", "MESSAGE", "OPTIONS", "SUBSCRIBE", "INFO", "BYE", "REFER"};
+  const char* froms[] = {"sip:1001@imsgw.local", "sip:mallory@203.0.113.66"};
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  int n = 0;
+  for (const Route& r : routes) {
+    for (const char* method : methods) {
+      for (const char* from : froms) {
+        for (const char* to_tag : {"", "t9"}) {
+          std::string req = WithBranch(Invite(r.ruri, r.headers, method, to_tag),
+                                       "z9hG4bK-r" + std::to_string(++n));
+          req.replace(req.find("sip:1001@imsgw.local"), 20, from);
+          rig->Receive(req, kCaller);
+          ASSERT_EQ(SentToForeign(*rig), 0u) << req;
+        }
+      }
+    }
+  }
+  EXPECT_GT(rig->core.stats().relay_refused, 100u);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 403 Not Relaying"), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Relay, AckTowardAForeignAddressIsNotForwarded) {
+  auto rig = std::make_unique<Rig>();
+  rig->Receive(
+      "ACK sip:premium@203.0.113.50 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-a1\r\n"
+      "Route: <sip:198.51.100.2;lr>\r\nMax-Forwards: 70\r\n"
+      "From: <sip:1001@imsgw.local>;tag=f1\r\nTo: <sip:premium@203.0.113.50>;tag=t2\r\n"
+      "Call-ID: ack-1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  EXPECT_EQ(SentToForeign(*rig), 0u);
+  EXPECT_EQ(rig->core.stats().relay_refused, 1u);
+  EXPECT_EQ(rig->core.stats().acks_forwarded, 0u);
+  rig->ExpectDrained();
+}
+
+TEST(Relay, TrunkNetworksAreReachable) {
+  auto rig = std::make_unique<Rig>();
+  ASSERT_TRUE(net::ParseIp4NetList("203.0.113.0/24", rig->policy.trunks));
+  rig->Receive(Invite("sip:5551234@203.0.113.50", "Route: <sip:198.51.100.2;lr>\r\n"), kCaller);
+  const auto* fwd = rig->Find(kForeign, "INVITE sip:5551234@203.0.113.50 SIP/2.0");
+  ASSERT_NE(fwd, nullptr);
+  EXPECT_EQ(rig->core.stats().relay_refused, 0u);
+  rig->Answer(rig->IndexOf(fwd), 486, "Busy Here", kForeign);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 486 Busy Here"), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Relay, InDialogRequestReachesTheForeignPeerOfAKnownCall) {
+  // alice at 203.0.113.60 (no subscriber of ours) calls 1002; 1002 hangs up.
+  auto rig = std::make_unique<Rig>();
+  const net::Endpoint alice{net::MakeIp4(203, 0, 113, 60), 5060};
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(
+      "INVITE sip:1002@imsgw.local SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 203.0.113.60;branch=z9hG4bK-in1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:alice@example.com>;tag=fa\r\nTo: <sip:1002@imsgw.local>\r\n"
+      "Call-ID: inbound-1\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@203.0.113.60>\r\n"
+      "Content-Length: 0\r\n\r\n",
+      alice);
+  const auto* inv = rig->Find(kCallee, "INVITE ");
+  ASSERT_NE(inv, nullptr);
+  rig->Answer(rig->IndexOf(inv), 200, "OK", kCallee, "t2",
+              "Contact: <sip:1002@198.51.100.1:5070>\r\n");
+  ASSERT_EQ(rig->core.active_calls(), 1u);
+  // A BYE of another Call-ID toward alice is refused; the call's own goes.
+  const std::string bye =
+      "BYE sip:alice@203.0.113.60 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5070;branch=z9hG4bK-b1\r\n"
+      "Route: <sip:198.51.100.2:5060;lr>\r\nMax-Forwards: 70\r\n"
+      "From: <sip:1002@imsgw.local>;tag=t2\r\nTo: <sip:alice@example.com>;tag=fa\r\n"
+      "Call-ID: inbound-1\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n";
+  std::string other = bye;
+  other.replace(other.find("inbound-1"), 9, "inbound-2");
+  other.replace(other.find("z9hG4bK-b1"), 10, "z9hG4bK-b2");
+  rig->Receive(other, kCallee);
+  EXPECT_NE(rig->Find(kCallee, "SIP/2.0 403 Not Relaying"), nullptr);
+  EXPECT_EQ(rig->Find(alice, "BYE "), nullptr);
+  rig->Receive(bye, kCallee);
+  const auto* fwd = rig->Find(alice, "BYE sip:alice@203.0.113.60 SIP/2.0");
+  ASSERT_NE(fwd, nullptr);
+  rig->Answer(rig->IndexOf(fwd), 200, "OK", alice, "");
+  EXPECT_NE(rig->Find(kCallee, "SIP/2.0 200 OK"), nullptr);
+  EXPECT_EQ(rig->core.stats().relay_refused, 1u);
   rig->ExpectDrained();
 }
 

@@ -28,6 +28,8 @@
 
 namespace gw::proxy {
 
+struct RoutePlan;  // src/proxy.cc: the Route values and what routing takes out
+
 struct CoreStats {
   uint32_t registers_ok = 0;
   uint32_t challenges = 0;       // 401 sent (no or stale credentials)
@@ -43,6 +45,7 @@ struct CoreStats {
   uint32_t loops = 0;                // 482
   uint32_t unavailable = 0;          // 480: known user, no binding
   uint32_t foreign = 0;              // 403: not our domain, no outbound proxying
+  uint32_t relay_refused = 0;        // 403: routed toward an address the relay policy refuses
   uint32_t proxy_challenges = 0;     // 407 sent
   uint32_t contexts_full = 0;        // 503: no response context free
   uint32_t contexts_high_water = 0;  // most response contexts in use at once
@@ -57,6 +60,9 @@ struct CoreStats {
 struct ProxyPolicy {
   bool proxy_auth = true;    // AUTH.PROXY_AUTH: 407 for INVITE/MESSAGE from local users
   uint32_t branch_salt = 0;  // per boot (the DRBG): branches differ across reboots
+  // SIP.TRUNK_NETS: where requests may go that are not for our phones (trunks,
+  // peer servers). Empty: nowhere (see Core::MayRelay).
+  net::Ip4NetList trunks;
 };
 
 // One branch of a proxied request: a client transaction to one target.
@@ -161,13 +167,21 @@ class Core : public sip::TransactionUser {
 
   // Proxy (src/proxy.cc).
   void HandleProxy(sip::Transaction& txn, const sip::Message& req);
+  bool Forwardable(sip::Transaction& txn, const sip::Message& req);
+  void ForwardRouted(sip::Transaction& txn, const sip::Message& req, const RoutePlan& plan,
+                     bool initial);
+  void ForwardToUser(sip::Transaction& txn, const sip::Message& req, const RoutePlan& plan);
+  bool NextHop(std::string_view uri, net::Endpoint& to);
+  // The relay policy (src/proxy.cc): false when `to` is no target of ours.
+  bool MayRelay(const sip::Message& req, bool initial, const net::Endpoint& to);
+  void RefuseRelay(const sip::Message& req, const net::Endpoint& to, const net::Endpoint& from);
   void HandleCancel(sip::Transaction& txn, const sip::Message& req);
   // False when req was answered (407, 403, 400).
   bool ProxyAuthorized(sip::Transaction& txn, const sip::Message& req);
   ResponseContext* NewContext(sip::Transaction& txn, const sip::Message& req);
   // Creates one branch toward `to` with R-URI `ruri`; on failure the branch
   // holds the status that stands for it (480, 503, 500).
-  void AddBranch(ResponseContext& ctx, const sip::Message& req, const void* plan,
+  void AddBranch(ResponseContext& ctx, const sip::Message& req, const RoutePlan& plan,
                  std::string_view ruri, const net::Endpoint& to);
   // A branch that never left: it answers code itself, as a local result.
   void SettleLocally(ResponseContext& ctx, Branch& b, int code, std::string_view reason);
