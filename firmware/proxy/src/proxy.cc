@@ -122,39 +122,6 @@ std::string_view StartLine(const Message& m) {
   return raw.substr(0, lf == std::string_view::npos ? raw.size() : lf + 1);
 }
 
-// Appends a Via value with received (when the sent-by is not the source)
-// and a valueless rport filled with the source port (RFC 3581).
-Status AppendStampedVia(StringBase& out, std::string_view via_text, const net::Endpoint& from) {
-  sip::Via via;
-  if (!sip::ParseVia(via_text, via).ok()) return out.append(via_text);
-  size_t pos = 0;
-  bool done = false;
-  if (via.has_rport && via.rport.empty()) {
-    while ((pos = via_text.find(';', pos)) != std::string_view::npos) {
-      size_t start = pos + 1;
-      size_t end = via_text.find(';', start);
-      if (end == std::string_view::npos) end = via_text.size();
-      std::string_view param = via_text.substr(start, end - start);
-      if (sip::EqualsIgnoreCase(sip::Trim(param), "rport")) {
-        size_t name_end = start + param.find_first_not_of(" \t") + 5;
-        GW_TRY(out.append(via_text.substr(0, name_end)));
-        GW_TRY(out.Format("=%u", static_cast<unsigned>(from.port)));
-        GW_TRY(out.append(via_text.substr(name_end)));
-        done = true;
-        break;
-      }
-      pos = end;
-    }
-  }
-  if (!done) GW_TRY(out.append(via_text));
-  String<16> src;
-  GW_TRY(net::AppendIp4(src, from.addr));
-  if (via.received.empty() && via.host != src.view()) {
-    GW_TRY(out.Format(";received=%s", src.c_str()));
-  }
-  return Status::Ok();
-}
-
 // RFC 3261 16.4. False when there are more Route values than we keep.
 bool PlanRoutes(const Message& req, const sip::LocalIdentity& id, RoutePlan& plan) {
   plan.ruri = req.request_uri();
@@ -262,7 +229,7 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
       bool first = true;
       while (split.Next(v)) {
         if (!first) GW_TRY(out.append(", "));
-        GW_TRY(first ? AppendStampedVia(out, v, from) : out.append(v));
+        GW_TRY(first ? sip::AppendStampedVia(out, v, from) : out.append(v));
         first = false;
       }
       GW_TRY(out.append("\r\n"));

@@ -4,24 +4,6 @@ namespace gw::sip {
 namespace {
 
 // Appends a Via value with its valueless rport parameter set to port.
-Status AppendWithRport(StringBase& out, std::string_view via, uint16_t port) {
-  size_t pos = 0;
-  while ((pos = via.find(';', pos)) != std::string_view::npos) {
-    const size_t start = pos + 1;
-    size_t end = via.find(';', start);
-    if (end == std::string_view::npos) end = via.size();
-    std::string_view raw = via.substr(start, end - start);
-    if (EqualsIgnoreCase(Trim(raw), "rport")) {
-      const size_t name_end = start + raw.find_first_not_of(" \t") + 5;
-      GW_TRY(out.append(via.substr(0, name_end)));
-      GW_TRY(out.Format("=%u", static_cast<unsigned>(port)));
-      return out.append(via.substr(name_end));
-    }
-    pos = end;
-  }
-  return out.append(via);
-}
-
 uint32_t Fnv1a(std::string_view s, uint32_t seed) {
   uint32_t h = 2166136261u ^ seed;
   for (char c : s) {
@@ -95,18 +77,8 @@ Status BuildResponse(const Message& req, const net::Endpoint& from, int code,
     std::string_view one;
     while (split.Next(one)) {
       GW_TRY(out.append("Via: "));
-      Via via;
-      if (top && ParseVia(one, via).ok()) {
-        // RFC 3581: the valueless rport gets the source port in place;
-        // RFC 3261 18.2.1: received when the sent-by is not the source.
-        if (via.has_rport && via.rport.empty()) {
-          GW_TRY(AppendWithRport(out, one, from.port));
-        } else {
-          GW_TRY(out.append(one));
-        }
-        String<16> src;
-        GW_TRY(net::AppendIp4(src, from.addr));
-        if (via.host != src.view()) GW_TRY(out.Format(";received=%s", src.c_str()));
+      if (top) {
+        GW_TRY(AppendStampedVia(out, one, from));
       } else {
         GW_TRY(out.append(one));
       }

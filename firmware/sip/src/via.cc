@@ -164,4 +164,33 @@ std::string_view HeaderParam(std::string_view value, std::string_view name, bool
   return {};
 }
 
+Status AppendStampedVia(StringBase& out, std::string_view via_text, const net::Endpoint& from) {
+  Via via;
+  if (!ParseVia(via_text, via).ok()) return out.append(via_text);
+  bool done = false;
+  size_t pos = 0;
+  while (via.has_rport && via.rport.empty() && !done &&
+         (pos = via_text.find(';', pos)) != std::string_view::npos) {
+    const size_t start = pos + 1;
+    size_t end = via_text.find(';', start);
+    if (end == std::string_view::npos) end = via_text.size();
+    const std::string_view param = via_text.substr(start, end - start);
+    if (EqualsIgnoreCase(Trim(param), "rport")) {
+      const size_t name_end = start + param.find_first_not_of(" \t") + 5;
+      GW_TRY(out.append(via_text.substr(0, name_end)));
+      GW_TRY(out.Format("=%u", static_cast<unsigned>(from.port)));
+      GW_TRY(out.append(via_text.substr(name_end)));
+      done = true;
+    }
+    pos = end;
+  }
+  if (!done) GW_TRY(out.append(via_text));
+  String<16> src;
+  GW_TRY(net::AppendIp4(src, from.addr));
+  if (via.received.empty() && (via.host != src.view() || via.has_rport)) {
+    GW_TRY(out.Format(";received=%s", src.c_str()));
+  }
+  return Status::Ok();
+}
+
 }  // namespace gw::sip

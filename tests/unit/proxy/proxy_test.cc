@@ -206,7 +206,7 @@ TEST(Proxy, InviteIsForwardedWithEditsAndTrying) {
                 branch +
                 "\r\n"
                 "Record-Route: <sip:198.51.100.2:5060;lr>\r\n"
-                "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061\r\n"
+                "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061;received=198.51.100.1\r\n"
                 "Max-Forwards: 69\r\n"
                 "From: <sip:1001@imsgw.local>;tag=f1\r\n"
                 "To: <sip:1002@imsgw.local>\r\n"
@@ -220,7 +220,7 @@ TEST(Proxy, InviteIsForwardedWithEditsAndTrying) {
   const auto* ringing = rig->Find(kCaller, "SIP/2.0 180 Ringing");
   ASSERT_NE(ringing, nullptr);
   EXPECT_EQ(Header(ringing->data, sip::HeaderId::kVia),
-            "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061");
+            "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport=5061;received=198.51.100.1");
   rig->Answer(
       rig->IndexOf(rig->Find(kCallee, "INVITE ")), 200, "OK", kCallee, "t2",
       "Record-Route: <sip:198.51.100.2:5060;lr>\r\nContact: <sip:1002@198.51.100.1:5070>\r\n");

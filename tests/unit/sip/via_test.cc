@@ -246,5 +246,33 @@ TEST(Uri, HeaderParamValuelessParam) {
   EXPECT_TRUE(found);
 }
 
+// RFC 3581 4: with rport in the request, received goes in whether or not
+// the sent-by matches the source.
+TEST(StampedVia, RportGetsThePortAndReceivedAlways) {
+  const net::Endpoint from{net::MakeIp4(198, 51, 100, 1), 5061};
+  String<256> out;
+  ASSERT_TRUE(
+      AppendStampedVia(out, "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-1;rport", from).ok());
+  EXPECT_EQ(out.view(),
+            "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-1;rport=5061;received=198.51.100.1");
+  out.clear();
+  ASSERT_TRUE(AppendStampedVia(out, "SIP/2.0/UDP 10.0.0.5:5060;rport;branch=z9hG4bK-2", from).ok());
+  EXPECT_EQ(out.view(),
+            "SIP/2.0/UDP 10.0.0.5:5060;rport=5061;branch=z9hG4bK-2;received=198.51.100.1");
+}
+
+TEST(StampedVia, WithoutRportReceivedOnlyWhenTheHostDiffers) {
+  const net::Endpoint from{net::MakeIp4(198, 51, 100, 1), 5061};
+  String<256> out;
+  ASSERT_TRUE(AppendStampedVia(out, "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-1", from).ok());
+  EXPECT_EQ(out.view(), "SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-1");
+  out.clear();
+  ASSERT_TRUE(AppendStampedVia(out, "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK-1", from).ok());
+  EXPECT_EQ(out.view(), "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK-1;received=198.51.100.1");
+  out.clear();
+  ASSERT_TRUE(AppendStampedVia(out, "garbage", from).ok());
+  EXPECT_EQ(out.view(), "garbage");
+}
+
 }  // namespace
 }  // namespace gw::sip

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "gw/core/fixed_string.h"
 #include "gw/core/status.h"
+#include "gw/net/address.h"
 
 namespace gw::sip {
 
@@ -19,6 +21,13 @@ struct Via {
 
 // Parses "SIP/2.0/UDP host[:port];params". InvalidArgument when malformed.
 Status ParseVia(std::string_view value, Via& out);
+
+// Appends a received Via value (the top one of a request from `from`) as
+// the next element must see it: a valueless rport filled with the source
+// port (RFC 3581 4), and received=<source address> when the sent-by is not
+// that address or rport was asked for (RFC 3581 4 wants it then in any
+// case). A value that does not parse is appended as it is.
+Status AppendStampedVia(StringBase& out, std::string_view via_text, const net::Endpoint& from);
 
 struct Uri {
   std::string_view scheme;  // "sip", "sips", "tel", ...
