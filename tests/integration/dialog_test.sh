@@ -8,7 +8,7 @@
 #        NOTIFY (Event: refer, message/sipfrag) answered 200 by the caller
 #      - BYE, 200
 #   2. afterwards DSP CALL lists no call and a second call still goes through
-#      (the re-INVITE did not count against 1001's BASIC limit of one call)
+#      (the re-INVITE did not count as a second call of 1001)
 # Usage: tests/integration/dialog_test.sh BUILD_DIR   (as root)
 set -u
 . "$(dirname "$0")/lib.sh"

@@ -77,7 +77,7 @@ Gateway::Gateway(Platform& platform)
       telnet_glue_(*this),
       system_info_(*this),
       builtin_deps_{config_, log_, system_info_},
-      user_deps_{users_, config_},
+      user_deps_{users_, config_, proxy_policy_.call_limits},
       reg_deps_{location_, platform.clock},
       call_deps_{core_, platform.clock},
       console_out_(platform.console),

@@ -91,7 +91,7 @@ bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext*
     if (user != nullptr) {
       size_t open = 0;
       for (const CallRecord& c : calls_) open += c.in_use && c.caller.view() == caller;
-      if (open >= users::CallLimitFor(user->user_class)) {
+      if (open >= deps_.proxy.call_limits.For(user->user_class)) {
         ++call_stats_.refused_limit;
         GW_LOG_INFO("call", "%.*s is at its limit of %u calls", static_cast<int>(caller.size()),
                     caller.data(), static_cast<unsigned>(open));

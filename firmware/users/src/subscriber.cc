@@ -109,20 +109,6 @@ bool ParseClass(std::string_view text, Class& out) {
   return false;
 }
 
-uint32_t CallLimitFor(Class user_class) {
-  switch (user_class) {
-    case Class::kBasic:
-      return 1;
-    case Class::kPremium:
-      return 2;
-    case Class::kVip:
-      return 4;
-    case Class::kEnterprise:
-      return 8;
-  }
-  return 1;
-}
-
 const char* JsonFieldName(Field field) {
   switch (field) {
     case Field::kNone:

@@ -184,13 +184,12 @@ constexpr ParamSpec kModParams[] = {
      .help = "sets the concurrent-call limit"},
 };
 
-void ShowUser(Call& call, const Subscriber& user) {
+void ShowUser(Call& call, const Subscriber& user, const CallLimits& limits) {
   call.report.Field("USERNAME", user.Username());
   call.report.Field("DISPLAYNAME", user.DisplayName());
   call.report.Field("STATUS", StatusName(user.status));
   call.report.Field("CLASS", ClassName(user.user_class));
-  call.report.FieldF("CALL LIMIT", "%lu",
-                     static_cast<unsigned long>(CallLimitFor(user.user_class)));
+  call.report.FieldF("CALL LIMIT", "%lu", static_cast<unsigned long>(limits.For(user.user_class)));
 }
 
 void AddUser(void* ctx, Call& call) {
@@ -209,7 +208,7 @@ void AddUser(void* ctx, Call& call) {
     return;
   }
   call.report.Ok();
-  ShowUser(call, *deps.store.Find(name));
+  ShowUser(call, *deps.store.Find(name), deps.call_limits);
 }
 
 void ModUser(void* ctx, Call& call) {
@@ -235,7 +234,7 @@ void ModUser(void* ctx, Call& call) {
     return;
   }
   call.report.Ok();
-  ShowUser(call, *deps.store.Find(name));
+  ShowUser(call, *deps.store.Find(name), deps.call_limits);
 }
 
 constexpr ParamSpec kRmvParams[] = {

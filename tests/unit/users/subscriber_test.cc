@@ -64,10 +64,12 @@ TEST(Names, StatusClassAndCallLimits) {
   EXPECT_TRUE(ParseClass("Vip", cl));
   EXPECT_STREQ(ClassName(cl), "VIP");
   EXPECT_STREQ(StatusName(UserStatus::kInactive), "INACTIVE");
-  EXPECT_EQ(CallLimitFor(Class::kBasic), 1u);
-  EXPECT_EQ(CallLimitFor(Class::kPremium), 2u);
-  EXPECT_EQ(CallLimitFor(Class::kVip), 4u);
-  EXPECT_EQ(CallLimitFor(Class::kEnterprise), 8u);
+  // BASIC holds two calls: call waiting and attended transfer.
+  const CallLimits limits;
+  EXPECT_EQ(limits.For(Class::kBasic), 2u);
+  EXPECT_EQ(limits.For(Class::kPremium), 4u);
+  EXPECT_EQ(limits.For(Class::kVip), 8u);
+  EXPECT_EQ(limits.For(Class::kEnterprise), 16u);
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ class UserCommandsTest : public ::testing::Test {
   config::ConfigStore config_{config_storage_, entropy_, Arena()};
   testing::RamStorage user_storage_{4096, 16};
   std::unique_ptr<UserStore> store_ = std::make_unique<UserStore>(user_storage_, Arena());
-  UserCommandDeps deps_{*store_, config_};
+  CallLimits limits_;
+  UserCommandDeps deps_{*store_, config_, limits_};
   mml::CommandTable table_;
   StringOutput out_;
 };
@@ -107,7 +108,7 @@ TEST_F(UserCommandsTest, AddModRmvWithTheConfiguredRealm) {
             "  DISPLAYNAME          = Anna B\n"
             "  STATUS               = ACTIVE\n"
             "  CLASS                = VIP\n"
-            "  CALL LIMIT           = 4\n"
+            "  CALL LIMIT           = 8\n"
             "\n"
             "---    END\n");
   // python3: hashlib.md5(b"2001:example.com:pw").hexdigest()

@@ -63,6 +63,7 @@ struct ProxyPolicy {
   // SIP.TRUNK_NETS: where requests may go that are not for our phones (trunks,
   // peer servers). Empty: nowhere (see Core::MayRelay).
   net::Ip4NetList trunks;
+  users::CallLimits call_limits;  // concurrent calls per class of a local caller
 };
 
 // One branch of a proxied request: a client transaction to one target.

@@ -54,9 +54,16 @@ bool ParseClass(std::string_view text, Class& out);
 extern const std::string_view kStatusNames[kStatusCount];
 extern const std::string_view kClassNames[kClassCount];
 
-// Concurrent calls a user of this class may have. Defaults until config keys
-// exist: BASIC 1, PREMIUM 2, VIP 4, ENTERPRISE 8.
-uint32_t CallLimitFor(Class user_class);
+// Concurrent calls a user of each class may have (the proxy answers 486
+// past it). BASIC holds two: call waiting and attended transfer need a
+// second call while the first is on hold.
+struct CallLimits {
+  uint32_t per_class[kClassCount] = {2, 4, 8, 16};  // BASIC, PREMIUM, VIP, ENTERPRISE
+  uint32_t For(Class user_class) const {
+    const auto i = static_cast<size_t>(user_class);
+    return i < kClassCount ? per_class[i] : per_class[0];
+  }
+};
 
 // Which field a value was refused for, and the rule it broke (the text of
 // the allowed values, without the field name: each front end names the

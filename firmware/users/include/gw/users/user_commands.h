@@ -21,6 +21,7 @@ namespace gw::users {
 struct UserCommandDeps {
   UserStore& store;
   const config::ConfigStore& config;
+  const CallLimits& call_limits;  // shown as CALL LIMIT
 };
 
 // Registers the six commands. `deps` (and what it refers to) must outlive
