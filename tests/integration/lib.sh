@@ -295,13 +295,13 @@ it_report() {
 }
 
 # it_pools_empty [LIMIT_S]: DSP PERF every 2 s until the TRANSACTIONS,
-# CALLS and PROXY_CONTEXTS pools show 0 used (answered requests wait out
+# CALLS, PROXY_CONTEXTS and HELD_RESPONSES pools show 0 used (answered requests wait out
 # Timer J, 32 s), at most LIMIT_S seconds (default 45).
 it_pools_empty() {
   local start=$SECONDS rows
   while (( SECONDS - start < ${1:-45} )); do
-    rows=$(it_report "DSP PERF" | grep -E '^(TRANSACTIONS|CALLS|PROXY_CONTEXTS) +[0-9]+')
-    if [[ $(grep -Ec '^[A-Z_]+ +0 ' <<<"$rows") -eq 3 ]]; then
+    rows=$(it_report "DSP PERF" | grep -E '^(TRANSACTIONS|CALLS|PROXY_CONTEXTS|HELD_RESPONSES) +[0-9]+')
+    if [[ $(grep -Ec '^[A-Z_]+ +0 ' <<<"$rows") -eq 4 ]]; then
       echo "after $((SECONDS - start)) s:"
       echo "$rows"
       return 0

@@ -101,6 +101,10 @@ bool SystemInfo::DoPool(uint32_t i, PoolStats& out) {
     out.refused = gw_.core_.stats().contexts_full;
     return true;
   }
+  if (i == MEMP_MAX + 6) {
+    out = gw_.core_.held_pool_stats();
+    return true;
+  }
   if (i == MEMP_MAX) {
     out.name = "LWIP_HEAP";
     out.capacity = static_cast<uint32_t>(lwip_stats.mem.avail);
@@ -169,6 +173,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"proxy", "CANCELs sent", c.cancels_sent},
       {"proxy", "dropped", c.dropped},
       {"proxy", "too large", c.too_large},
+      {"proxy", "held refused", c.held_refused},
       {"call", "started", k.started},
       {"call", "answered", k.answered},
       {"call", "486 limit", k.refused_limit},

@@ -112,7 +112,7 @@ bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext*
     if (call_stats_.refused_full == 1 || call_stats_.refused_full % 100 == 0) {
       GW_LOG_WARN("call", "calls table full (%u): answering 503", static_cast<unsigned>(kMaxCalls));
     }
-    SendFinal(*ctx, 503, "Service Unavailable", "Retry-After: 5\r\n");
+    SendFinal(*ctx, 503, "Service Unavailable", retry_after_.view());
     return false;
   }
   *rec = CallRecord{};

@@ -32,7 +32,7 @@ bool IsLocalHost(const sip::LocalIdentity& id, std::string_view host) {
 void Core::Reply(sip::Transaction& txn, const sip::Message& req, int code, std::string_view reason,
                  std::string_view headers) {
   String<8> tag;
-  sip::MakeToTag(req.Find(sip::HeaderId::kCallId)->value, ++tag_salt_, tag);
+  LocalTag(txn, tag);
   tx_.clear();
   sip::ResponseExtras extras{tag.view(), headers, deps_.server};
   Status built = sip::BuildResponse(req, txn.source(), code, reason, extras, tx_);

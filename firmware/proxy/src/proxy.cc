@@ -159,6 +159,20 @@ bool PlanRoutes(const Message& req, const sip::LocalIdentity& id, RoutePlan& pla
 
 }  // namespace
 
+void Core::Attach(sip::TransactionLayer& layer) {
+  layer_ = &layer;
+  retry_after_.clear();
+  (void)retry_after_.Format("Retry-After: %u\r\n",
+                            static_cast<unsigned>(layer.config().retry_after_s));
+}
+
+// One To tag per server transaction, the same for every response we make
+// for it: the 200 to a CANCEL (same branch as its INVITE) and the INVITE's
+// 487 share it (RFC 3261 9.2), and a retransmission matches the first.
+void Core::LocalTag(const sip::Transaction& txn, String<8>& out) const {
+  sip::MakeToTag(txn.call_id(), Fnv(deps_.proxy.branch_salt, txn.branch()), out);
+}
+
 size_t Core::active_contexts() const {
   size_t n = 0;
   for (const ResponseContext& c : contexts_) n += c.in_use;
@@ -271,10 +285,23 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
   return out.append(req.body());
 }
 
+// The Via lines of the skeleton (the 100 built from the proxied request).
+static Status AppendRequestVias(std::string_view skeleton, StringBase& out) {
+  Message sk;
+  GW_TRY(sk.Parse(skeleton));
+  for (size_t i = 0; i < sk.header_count(); ++i)
+    if (sk.header(i).id == HeaderId::kVia) GW_TRY(out.append(RawLine(sk, i)));
+  return Status::Ok();
+}
+
 // A response without its top Via (ours): status line, the other headers
 // and the body as received.
 // extra: header lines (each ending in CRLF) added after the response's own.
-static Status BuildUpstream(const Message& resp, StringBase& out, std::string_view extra = {}) {
+// skeleton: when the response holds no Via but ours (a UAS that answered
+// with the Via of our CANCEL, which has only ours), the request's Vias are
+// taken from it: the response must still find its way up.
+static Status BuildUpstream(const Message& resp, StringBase& out, std::string_view extra = {},
+                            std::string_view skeleton = {}) {
   out.clear();
   GW_TRY(out.append(StartLine(resp)));
   bool first_via = true;
@@ -292,6 +319,10 @@ static Status BuildUpstream(const Message& resp, StringBase& out, std::string_vi
         any = true;
       }
       if (any) GW_TRY(out.append("\r\n"));
+      bool more = false;
+      for (size_t k = i + 1; k < resp.header_count() && !more; ++k)
+        more = resp.header(k).id == HeaderId::kVia;
+      if (!any && !more && !skeleton.empty()) GW_TRY(AppendRequestVias(skeleton, out));
       continue;
     }
     GW_TRY(out.append(RawLine(resp, i)));
@@ -501,7 +532,7 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   }
   if (ctx == nullptr) {
     ++stats_.contexts_full;
-    Reply(txn, req, 503, "Service Unavailable", "Retry-After: 5\r\n");
+    Reply(txn, req, 503, "Service Unavailable", retry_after_.view());
     return nullptr;
   }
   sip::ResponseExtras extras{};
@@ -515,6 +546,7 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   }
   ctx->invite = req.method() == Method::kInvite;
   ctx->final_sent = false;
+  ctx->cancelled = false;
   ctx->branch_count = 0;
   ctx->best_code = 0;
   ctx->best_local = false;
@@ -560,7 +592,9 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const RoutePlan& 
   if (!sent.ok()) {
     GW_LOG_INFO("proxy", "branch not sent: %s", sent.status().str());
     if (sent.status() == Status::Unavailable()) {
-      SettleLocally(ctx, b, 480, "Temporarily Unavailable");
+      // 16.9: no route to the target is a transport error: as a 503
+      // received, not our overload.
+      OnBranchFinal(ctx, b, 503, "Service Unavailable", nullptr);
     } else {
       SettleLocally(ctx, b, 503, "Service Unavailable");
     }
@@ -583,10 +617,13 @@ void Core::HandleCancel(sip::Transaction& txn, const Message& req) {
   auto* ctx = static_cast<ResponseContext*>(target->user());
   if (ctx == nullptr) return;
   ++stats_.cancels_received;
-  // RFC 3261 16.10: CANCEL every pending branch; the INVITE gets its 487
-  // now (a 2xx racing it is still forwarded).
-  if (!ctx->final_sent) SendFinal(*ctx, 487, "Request Terminated");
+  // RFC 3261 16.10: CANCEL every pending branch and let their answers (487,
+  // or a 2xx that crossed the CANCEL) make the final response as any other
+  // (16.7). A branch that never answers ends by its own timers (Timer B, or
+  // 64*T1 after our CANCEL): it then stands for a 487, not a 408.
+  ctx->cancelled = true;
   CancelPending(*ctx);
+  MaybeFinish(*ctx);
 }
 
 // ---------------------------------------------------------------------------
@@ -605,7 +642,9 @@ void Core::DoOnResponse(sip::Transaction& txn, const Message& resp) {
   if (b == nullptr) return;
   const int code = resp.status_code();
   if (code < 200) {
-    if (ctx->invite && b->code == 0) (void)layer_->ArmTimerC(txn);  // 16.7 step 2
+    // 16.7 step 2: a provisional other than 100 restarts Timer C (a 100 is
+    // hop by hop and says nothing of the callee still ringing).
+    if (ctx->invite && b->code == 0 && code > 100 && !b->timed_out) (void)layer_->ArmTimerC(txn);
     if (b->cancel_wanted) SendCancel(*b);
     if (code > 100 && !ctx->final_sent && ctx->server != nullptr) ForwardUpstream(*ctx, resp);
     return;
@@ -614,6 +653,7 @@ void Core::DoOnResponse(sip::Transaction& txn, const Message& resp) {
     // Every 2xx goes upstream, retransmissions and other forks included.
     b->code = static_cast<int16_t>(code);
     if (ctx->invite) ConfirmCall(*ctx, resp, txn);
+    ReleaseHeld(*ctx);
     ForwardUpstream(*ctx, resp);
     if (!ctx->final_sent) {
       ctx->final_sent = true;
@@ -647,31 +687,74 @@ void Core::SettleLocally(ResponseContext& ctx, Branch& b, int code, std::string_
   (void)ctx.best_reason.assign(reason);
 }
 
+static bool AnyPending(const ResponseContext& ctx) {
+  for (size_t i = 0; i < ctx.branch_count; ++i)
+    if (ctx.branches[i].code == 0) return true;
+  return false;
+}
+
 void Core::OnBranchFinal(ResponseContext& ctx, Branch& b, int code, std::string_view reason,
                          const Message* resp) {
   if (b.code != 0) return;  // already settled (Timer C stood in for it)
+  if (b.timed_out && code == 487) {
+    // Our CANCEL after Timer C (16.8): for the caller this is no answer.
+    code = 408;
+    reason = "Request Timeout";
+    resp = nullptr;
+  }
   b.code = static_cast<int16_t>(code);
   if (ctx.final_sent) return;
+  const bool pending = AnyPending(ctx);
   const bool best = Better(code, ctx.best_code);
+  bool held = false;
   if (best) {
     ctx.best_code = static_cast<int16_t>(code);
     ctx.best_local = false;
     if (!ctx.best_reason.assign(reason).ok()) (void)ctx.best_reason.assign("Failed");
+    // A received 503 goes up as 500 (16.7 step 6): nothing of it to keep.
+    if (resp != nullptr && code != 503) {
+      if (!pending) {
+        ReleaseHeld(ctx);
+        ctx.final_sent = true;
+        ForwardUpstream(ctx, *resp);
+        return;
+      }
+      held = Hold(ctx, *resp);
+    } else {
+      ReleaseHeld(ctx);
+    }
   }
+  if (resp != nullptr && (code == 401 || code == 407) && !held) KeepChallenges(ctx, *resp);
+  // 16.7 step 5: a 6xx ends the search (the other branches are CANCELled)
+  // but the answer is still chosen once they are all done.
   if (code >= 600) CancelPending(ctx);
-  bool pending = false;
-  for (size_t i = 0; i < ctx.branch_count; ++i) pending = pending || ctx.branches[i].code == 0;
-  const bool forward_now = best && (!pending || code >= 600) && resp != nullptr && code != 503;
-  if (resp != nullptr && (code == 401 || code == 407) && !forward_now) {
-    KeepChallenges(ctx, *resp);
+  if (!pending) MaybeFinish(ctx);
+}
+
+// Keeps resp whole, to forward if it stays the best once every branch is
+// done (16.7 step 6: Contact of a 3xx, Unsupported, Retry-After, Warning,
+// body and all). False when no buffer is free: the answer is then rebuilt
+// from its code and reason (counted).
+bool Core::Hold(ResponseContext& ctx, const Message& resp) {
+  if (ctx.held == nullptr) ctx.held = held_.Acquire();
+  if (ctx.held == nullptr) {
+    if (++stats_.held_refused % 100 == 1) {
+      GW_LOG_WARN("proxy", "no buffer to hold a %d (%u in use): it goes up rebuilt",
+                  resp.status_code(), static_cast<unsigned>(kHeldResponses));
+    }
+    return false;
   }
-  if (pending && code < 600) return;
-  if (forward_now) {
-    ctx.final_sent = true;
-    ForwardUpstream(ctx, *resp);
-    return;
+  if (!ctx.held->assign(resp.raw()).ok()) {
+    ReleaseHeld(ctx);
+    return false;
   }
-  MaybeFinish(ctx);
+  return true;
+}
+
+void Core::ReleaseHeld(ResponseContext& ctx) {
+  if (ctx.held == nullptr) return;
+  if (!held_.Release(ctx.held)) GW_LOG_ERROR("proxy", "held response not of the pool");
+  ctx.held = nullptr;
 }
 
 // RFC 3261 16.7 step 7: a 401/407 sent upstream carries the challenges of
@@ -690,18 +773,28 @@ void Core::KeepChallenges(ResponseContext& ctx, const Message& resp) {
 }
 
 void Core::MaybeFinish(ResponseContext& ctx) {
-  if (ctx.final_sent) return;
-  bool pending = false;
-  for (size_t i = 0; i < ctx.branch_count; ++i) pending = pending || ctx.branches[i].code == 0;
-  if (pending && ctx.best_code < 600) return;
+  if (ctx.final_sent || AnyPending(ctx)) return;
+  if (ctx.held != nullptr) {
+    Message best;
+    const bool parsed = best.Parse(ctx.held->view()).ok();
+    if (parsed) {
+      ctx.final_sent = true;
+      ForwardUpstream(ctx, best);
+    }
+    ReleaseHeld(ctx);
+    if (parsed) return;
+  }
   int code = ctx.best_code != 0 ? ctx.best_code : 408;
   // Our own overload (no transaction for the branch): 503, back off.
   if (code == 503 && ctx.best_local) {
-    SendFinal(ctx, 503, "Service Unavailable", "Retry-After: 5\r\n");
+    SendFinal(ctx, 503, "Service Unavailable", retry_after_.view());
     return;
   }
-  // 16.7 step 6: a 503 from downstream must not make the upstream back off.
-  if (code == 503) {
+  if (code == 408 && ctx.cancelled) {
+    // Branches that ended unanswered after the caller's CANCEL (16.10).
+    SendFinal(ctx, 487, "Request Terminated");
+  } else if (code == 503) {
+    // 16.7 step 6: a 503 from downstream must not make the upstream back off.
     SendFinal(ctx, 500, "Server Internal Error");
   } else if (code == 401 || code == 407) {
     SendFinal(ctx, code, ctx.best_reason.view(), ctx.challenges.view());
@@ -718,7 +811,7 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
   Message sk;
   if (!sk.Parse(ctx.skeleton.view()).ok()) return;
   String<8> tag;
-  sip::MakeToTag(ctx.server->call_id(), ++tag_salt_, tag);
+  LocalTag(*ctx.server, tag);
   tx_.clear();
   Status s =
       tx_.Format("SIP/2.0 %d %.*s\r\n", code, static_cast<int>(reason.size()), reason.data());
@@ -746,7 +839,7 @@ void Core::ForwardUpstream(ResponseContext& ctx, const Message& resp) {
   if (resp.status_code() >= 300) FailCall(ctx);
   const int code = resp.status_code();
   std::string_view others = code == 401 || code == 407 ? ctx.challenges.view() : "";
-  if (!BuildUpstream(resp, tx_, others).ok()) {
+  if (!BuildUpstream(resp, tx_, others, ctx.skeleton.view()).ok()) {
     ++stats_.too_large;
     GW_LOG_WARN("proxy", "%u-byte %d too large to forward (limit %u)",
                 static_cast<unsigned>(resp.raw().size()), resp.status_code(),
@@ -758,8 +851,15 @@ void Core::ForwardUpstream(ResponseContext& ctx, const Message& resp) {
     return;
   }
   if (ctx.server != nullptr) {
-    ++stats_.responses_forwarded;
     Status s = layer_->SendResponse(*ctx.server, tx_.view());
+    // A 2xx after our final answer (a 6xx, Timer C, RMV CALL or a CANCEL
+    // crossed it) still goes up at once (16.7 step 5), without the server
+    // transaction, which is past its final response.
+    if (s == Status::FailedPrecondition() && code >= 200 && code < 300) {
+      SendUpstreamStateless();
+      return;
+    }
+    ++stats_.responses_forwarded;
     if (!s.ok()) GW_LOG_DEBUG("proxy", "response not forwarded: %s", s.str());
     return;
   }
@@ -812,9 +912,15 @@ void Core::DoOnTimeout(sip::Transaction& txn, sip::Timeout which) {
   Branch* b = BranchOf(*ctx, txn);
   if (b == nullptr) return;
   if (which == sip::Timeout::kTimerC) {
-    // 16.8: CANCEL a branch that answered provisionally, else act as if 408.
+    // 16.8: a branch that answered provisionally is CANCELled and its
+    // answer waited for (64*T1 at most, then Timer B); one that did not
+    // counts as a 408 at once (its transaction goes on until Timer B).
     ++stats_.timer_c;
-    if (txn.state() == sip::TransactionState::kProceeding) SendCancel(*b);
+    if (txn.state() == sip::TransactionState::kProceeding) {
+      b->timed_out = true;
+      SendCancel(*b);
+      return;
+    }
   }
   OnBranchFinal(*ctx, *b, 408, "Request Timeout", nullptr);
 }
@@ -822,8 +928,9 @@ void Core::DoOnTimeout(sip::Transaction& txn, sip::Timeout which) {
 void Core::DoOnTransportError(sip::Transaction& txn) {
   auto* ctx = static_cast<ResponseContext*>(txn.user());
   if (ctx == nullptr || !txn.is_client()) return;
+  // 16.9: a transport error counts as a 503 received on the branch.
   if (Branch* b = BranchOf(*ctx, txn); b != nullptr) {
-    OnBranchFinal(*ctx, *b, 480, "Temporarily Unavailable", nullptr);
+    OnBranchFinal(*ctx, *b, 503, "Service Unavailable", nullptr);
   }
 }
 
@@ -845,6 +952,7 @@ void Core::ReleaseIfDone(ResponseContext& ctx) {
   for (size_t i = 0; i < ctx.branch_count; ++i)
     if (ctx.branches[i].txn != nullptr) return;
   FailCall(ctx);  // an early call whose INVITE ended without a final: gone too
+  ReleaseHeld(ctx);
   ctx.in_use = false;
 }
 

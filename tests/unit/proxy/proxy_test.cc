@@ -539,6 +539,59 @@ TEST(Proxy, ForksToEveryContactAndCancelsTheLoser) {
   rig->ExpectDrained();
 }
 
+// RFC 3261 16.7 step 5: a 6xx CANCELs the other branches, but the answer
+// is chosen once they are done, and it goes up whole.
+TEST(Proxy, SixHundredWaitsForTheOtherBranchesAndGoesUpWhole) {
+  auto rig = std::make_unique<Rig>();
+  auto [ia, ib] = rig->ForkedInvite();
+  rig->Answer(ib, 180, "Ringing", kCallee2, "tb");
+  rig->Answer(ia, 603, "Decline", kCallee, "ta",
+              "Warning: 399 phone \"Do not disturb\"\r\nRetry-After: 3600\r\n");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 603"), 0u) << "the other branch is still pending";
+  const auto* cancel = rig->Find(kCallee2, "CANCEL ");
+  ASSERT_NE(cancel, nullptr);
+  rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee2, "tb");
+  rig->Answer(ib, 487, "Request Terminated", kCallee2, "tb");
+  const auto* decline = rig->Find(kCaller, "SIP/2.0 603 Decline");
+  ASSERT_NE(decline, nullptr);
+  EXPECT_NE(decline->data.find("\r\nWarning: 399 phone \"Do not disturb\"\r\n"), std::string::npos);
+  EXPECT_EQ(Header(decline->data, sip::HeaderId::kRetryAfter), "3600");
+  EXPECT_NE(Header(decline->data, sip::HeaderId::kTo).find("tag=ta"), std::string::npos);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 487"), 0u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, HeldThreeHundredGoesUpWithItsContact) {
+  auto rig = std::make_unique<Rig>();
+  auto [ia, ib] = rig->ForkedInvite();
+  rig->Answer(ia, 302, "Moved Temporarily", kCallee, "ta",
+              "Contact: <sip:1002@198.51.100.1:5099>\r\n");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 302"), 0u);
+  rig->Answer(ib, 486, "Busy Here", kCallee2, "tb");
+  const auto* moved = rig->Find(kCaller, "SIP/2.0 302 Moved Temporarily");
+  ASSERT_NE(moved, nullptr);
+  EXPECT_EQ(Header(moved->data, sip::HeaderId::kContact), "<sip:1002@198.51.100.1:5099>");
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 486"), 0u);
+  rig->ExpectDrained();
+}
+
+// 16.7 step 5: a 2xx after our own final answer still reaches the caller
+// at once (the server transaction is past its final: statelessly).
+TEST(Proxy, TwoHundredAfterOurFinalGoesUpAtOnce) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 180, "Ringing", kCallee);
+  ASSERT_TRUE(rig->core.HangUp("call-1@198.51.100.1").ok());  // RMV CALL while ringing
+  ASSERT_NE(rig->Find(kCaller, "SIP/2.0 487 Request Terminated"), nullptr);
+  rig->Answer(ia, 200, "OK", kCallee, "t2", "Contact: <sip:1002@198.51.100.1:5070>\r\n");
+  const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(Header(ok->data, sip::HeaderId::kCSeq), "1 INVITE");
+  rig->ExpectDrained();
+}
+
 TEST(Proxy, ProxyingLeavesRoomForLocalWork) {
   // Forwarded INVITEs nobody answers (two transactions each, held until
   // Timer B/C) take the pool only up to Core::kLocalReserve: the next one is
@@ -700,15 +753,17 @@ TEST(Proxy, CancelGets200AndTheInvite487AndCancelsTheBranch) {
   const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
   ASSERT_NE(ok, nullptr);
   EXPECT_EQ(Header(ok->data, sip::HeaderId::kCSeq), "1 CANCEL");
-  const auto* terminated = rig->Find(kCaller, "SIP/2.0 487 Request Terminated");
-  ASSERT_NE(terminated, nullptr);
-  EXPECT_EQ(Header(terminated->data, sip::HeaderId::kCSeq), "1 INVITE");
-  EXPECT_NE(Header(terminated->data, sip::HeaderId::kTo).find(";tag="), std::string::npos);
+  // 16.10: the 487 is the branch's, not ours: nothing yet.
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 487"), 0u);
   const auto* cancel = rig->Find(kCallee, "CANCEL ");
   ASSERT_NE(cancel, nullptr);
   rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee);
   rig->Answer(ia, 487, "Request Terminated", kCallee);
   EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 487"), 1u);
+  const auto* terminated = rig->Find(kCaller, "SIP/2.0 487 Request Terminated");
+  ASSERT_NE(terminated, nullptr);
+  EXPECT_EQ(Header(terminated->data, sip::HeaderId::kCSeq), "1 INVITE");
+  EXPECT_NE(Header(terminated->data, sip::HeaderId::kTo).find(";tag=t2"), std::string::npos);
   // The caller ACKs the 487: the server transaction takes it.
   rig->Receive(
       "ACK sip:1002@imsgw.local SIP/2.0\r\n"
@@ -723,7 +778,39 @@ TEST(Proxy, CancelGets200AndTheInvite487AndCancelsTheBranch) {
   rig->ExpectDrained();
 }
 
-TEST(Proxy, TimerCCancelsTheBranchAndAnswers408) {
+// A UAS that builds its 487 from our CANCEL (whose Via is only ours): the
+// 487 still reaches the caller, with the INVITE's Vias.
+TEST(Proxy, FourEightySevenWithOnlyOurViaStillGoesUp) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 180, "Ringing", kCallee);
+  rig->Receive(
+      "CANCEL sip:1002@imsgw.local SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\nTo: <sip:1002@imsgw.local>\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  const auto* cancel = rig->Find(kCallee, "CANCEL ");
+  ASSERT_NE(cancel, nullptr);
+  rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee);
+  std::string terminated = rig->sender.sent[rig->IndexOf(cancel)].data;  // our CANCEL's Via
+  sip::Message c;
+  ASSERT_TRUE(c.Parse(terminated).ok());
+  String<2048> out;
+  sip::ResponseExtras extras{"t2", {}, {}};
+  ASSERT_TRUE(sip::BuildResponse(c, kGw, 487, "Request Terminated", extras, out).ok());
+  std::string resp(out.view());
+  resp.replace(resp.find("CSeq: 1 CANCEL"), 14, "CSeq: 1 INVITE");
+  rig->Receive(resp, kCallee);
+  const auto* up = rig->Find(kCaller, "SIP/2.0 487 Request Terminated");
+  ASSERT_NE(up, nullptr);
+  EXPECT_EQ(BranchOf(up->data), "z9hG4bK-c1");
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, TimerCCancelsTheBranchWaitsForIts487AndAnswers408) {
   auto rig = std::make_unique<Rig>();
   rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
   rig->Receive(Invite(), kCaller);
@@ -731,12 +818,68 @@ TEST(Proxy, TimerCCancelsTheBranchAndAnswers408) {
   rig->Answer(ia, 180, "Ringing", kCallee);
   rig->Advance(10100);
   EXPECT_EQ(rig->core.stats().timer_c, 1u);
-  const auto* timeout = rig->Find(kCaller, "SIP/2.0 408 Request Timeout");
-  ASSERT_NE(timeout, nullptr);
   const auto* cancel = rig->Find(kCallee, "CANCEL ");
   ASSERT_NE(cancel, nullptr);
+  // 16.8: CANCEL, then wait for the branch's answer.
+  EXPECT_EQ(rig->Find(kCaller, "SIP/2.0 408"), nullptr);
   rig->Answer(rig->IndexOf(cancel), 200, "OK", kCallee);
   rig->Answer(ia, 487, "Request Terminated", kCallee);
+  // For the caller, a ringing phone nobody picked up: 408, not 487.
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 408 Request Timeout"), nullptr);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 487"), 0u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, OnlyProvisionalsAbove100RestartTimerC) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Advance(6000);
+  rig->Answer(ia, 100, "Trying", kCallee);  // does not restart the 10 s
+  rig->Advance(4100);
+  EXPECT_EQ(rig->core.stats().timer_c, 1u);
+  rig->Answer(ia, 487, "Request Terminated", kCallee);
+  rig->ExpectDrained();
+
+  auto ringing = std::make_unique<Rig>();
+  ringing->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  ringing->Receive(Invite(), kCaller);
+  ia = ringing->IndexOf(ringing->Find(kCallee, "INVITE "));
+  ringing->Advance(6000);
+  ringing->Answer(ia, 180, "Ringing", kCallee);  // restarts it
+  ringing->Advance(4100);
+  EXPECT_EQ(ringing->core.stats().timer_c, 0u);
+  ringing->Advance(6000);
+  EXPECT_EQ(ringing->core.stats().timer_c, 1u);
+  ringing->Answer(ia, 487, "Request Terminated", kCallee);
+  ringing->ExpectDrained();
+}
+
+// RFC 3261 9.1 / issue: a UAS that rings, takes our CANCEL and then says
+// nothing more: the branch ends 64*T1 after the CANCEL, nothing leaks.
+TEST(Proxy, CancelledBranchThatNeverAnswersEndsWithin64T1) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Receive(
+      "CANCEL sip:1002@imsgw.local SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\nTo: <sip:1002@imsgw.local>\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(rig->Find(kCallee, "CANCEL "), nullptr) << "no CANCEL before a provisional (9.1)";
+  rig->Answer(ia, 180, "Ringing", kCallee);  // the provisional after the caller's CANCEL
+  ASSERT_NE(rig->Find(kCallee, "CANCEL "), nullptr);
+  rig->Advance(64 * 500 + 200);  // 64*T1 after our CANCEL, no 487
+  const auto* terminated = rig->Find(kCaller, "SIP/2.0 487 Request Terminated");
+  ASSERT_NE(terminated, nullptr);
+  // Our 487 and our 200 to the CANCEL carry one To tag (RFC 3261 9.2).
+  EXPECT_EQ(Header(terminated->data, sip::HeaderId::kTo), Header(ok->data, sip::HeaderId::kTo));
+  EXPECT_EQ(rig->core.active_calls(), 0u);
   rig->ExpectDrained();
 }
 
@@ -1031,12 +1174,16 @@ TEST(Proxy, ProxyRequireGets420WithUnsupported) {
 namespace gw::proxy {
 namespace {
 
-TEST(Proxy, UnroutableContactCountsAs480AndTheOtherBranchDecides) {
+// RFC 3261 16.9: a transport error is a 503 received on the branch, which
+// goes upstream as 500 (16.7 step 6), without Retry-After.
+TEST(Proxy, UnroutableContactCountsAs503AndTheOtherBranchDecides) {
   auto rig = std::make_unique<Rig>();
   rig->sender.unroutable = kCallee2;
   rig->Bind("1002", "sip:1002@198.51.100.1:5072", kCallee2, false);
   rig->Receive(Invite(), kCaller);
-  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 480 Temporarily Unavailable"), nullptr);
+  const auto* error = rig->Find(kCaller, "SIP/2.0 500 Server Internal Error");
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->data.find("Retry-After"), std::string::npos);
   EXPECT_EQ(rig->core.active_calls(), 0u);
   rig->ExpectDrained();
 
@@ -1047,7 +1194,7 @@ TEST(Proxy, UnroutableContactCountsAs480AndTheOtherBranchDecides) {
   fork->Receive(Invite(), kCaller);
   const auto* a = fork->Find(kCallee, "INVITE ");
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(fork->CountTo(kCaller, "SIP/2.0 480"), 0u);
+  EXPECT_EQ(fork->CountTo(kCaller, "SIP/2.0 5"), 0u);
   fork->Answer(fork->IndexOf(a), 603, "Decline", kCallee);
   EXPECT_NE(fork->Find(kCaller, "SIP/2.0 603 Decline"), nullptr);
   fork->ExpectDrained();

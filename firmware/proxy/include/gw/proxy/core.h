@@ -18,6 +18,7 @@
 
 #include "gw/auth/verifier.h"
 #include "gw/core/fixed_string.h"
+#include "gw/core/pool.h"
 #include "gw/hal/clock.h"
 #include "gw/proxy/calls.h"
 #include "gw/registrar/location.h"
@@ -54,6 +55,7 @@ struct CoreStats {
   uint32_t cancels_received = 0;     // CANCELs matched to a proxied INVITE
   uint32_t dropped = 0;              // unroutable ACKs, stray non-2xx responses
   uint32_t too_large = 0;            // 413/513/502: too large to forward
+  uint32_t held_refused = 0;         // a best response rebuilt: no buffer to hold it whole
 };
 
 // What the proxy does beyond RFC 3261 defaults; the app updates it from the config.
@@ -71,6 +73,7 @@ struct Branch {
   sip::Transaction* txn = nullptr;  // live client transaction, or nullptr
   int16_t code = 0;                 // final status (received or stood in for); 0: pending
   bool cancel_wanted = false;       // CANCEL as soon as a provisional arrives (RFC 3261 9.1)
+  bool timed_out = false;           // Timer C CANCELled it: its 487 stands for a 408 (16.8)
 };
 
 // The response context of RFC 3261 16.2: a proxied server transaction, its
@@ -85,6 +88,7 @@ struct ResponseContext {
   bool in_use = false;
   bool invite = false;
   bool final_sent = false;
+  bool cancelled = false;  // the caller CANCELled: branches that end unanswered make a 487
   uint8_t branch_count = 0;
   int16_t best_code = 0;
   // best_code is our own 503 (a branch we could not send: no transaction
@@ -93,6 +97,8 @@ struct ResponseContext {
   bool best_local = false;
   int16_t call = -1;                   // index in the calls table, -1: none
   sip::Transaction* server = nullptr;  // nullptr once terminated
+  // The best final response so far, whole, while other branches are pending.
+  String<sip::Transaction::kMaxMessage>* held = nullptr;
   Branch branches[kMaxBranches];
   String<32> best_reason;
   String<kMaxSkeleton> skeleton;
@@ -133,13 +139,18 @@ class Core : public sip::TransactionUser {
   // (a burst of requests to phones that never answer would otherwise hold
   // the whole pool for Timer F/B, 32 s).
   static constexpr size_t kLocalReserve = GW_CAP_TRANSACTIONS / 8;
+  // Best responses held whole while a fork waits for its other branches:
+  // only forks need one, and only until their last branch answers.
+  static constexpr size_t kHeldResponses = GW_CAP_TRANSACTIONS / 16;
 
   explicit Core(const CoreDeps& deps) : deps_(deps) {}
   // The layer must be attached before traffic arrives.
-  void Attach(sip::TransactionLayer& layer) { layer_ = &layer; }
+  void Attach(sip::TransactionLayer& layer);
   const CoreStats& stats() const { return stats_; }
   // Response contexts in use (0 when nothing is being proxied).
   size_t active_contexts() const;
+  // The buffers that hold a fork's best response whole (HELD_RESPONSES).
+  const PoolStats& held_pool_stats() const { return held_.stats(); }
 
   // Calls (src/calls.cc).
   static constexpr size_t kMaxCalls = GW_CAP_CALLS;
@@ -191,6 +202,8 @@ class Core : public sip::TransactionUser {
   // Sends the best response when no branch is pending.
   void MaybeFinish(ResponseContext& ctx);
   void KeepChallenges(ResponseContext& ctx, const sip::Message& resp);
+  bool Hold(ResponseContext& ctx, const sip::Message& resp);
+  void ReleaseHeld(ResponseContext& ctx);
   // headers: extra lines, each ending in CRLF.
   void SendFinal(ResponseContext& ctx, int code, std::string_view reason,
                  std::string_view headers = {});
@@ -219,19 +232,21 @@ class Core : public sip::TransactionUser {
   bool Authenticated(sip::Transaction& txn, const sip::Message& req, const users::Subscriber& user,
                      std::string_view username, bool proxy);
   bool Active(sip::Transaction& txn, const sip::Message& req, const users::Subscriber& user);
+  void LocalTag(const sip::Transaction& txn, String<8>& out) const;
   void Reply(sip::Transaction& txn, const sip::Message& req, int code, std::string_view reason,
              std::string_view headers = {});
 
   const CoreDeps& deps_;
   sip::TransactionLayer* layer_ = nullptr;
   CoreStats stats_;
-  uint32_t tag_salt_ = 0;
   uint32_t branch_counter_ = 0;
   ResponseContext contexts_[kContexts];
   CallRecord calls_[kMaxCalls];
   CallStats call_stats_;
   String<sip::Transaction::kMaxMessage> tx_;
   String<1024> headers_;
+  Pool<String<sip::Transaction::kMaxMessage>, kHeldResponses> held_{"HELD_RESPONSES"};
+  String<24> retry_after_;  // "Retry-After: N\r\n" of our own 503s
 };
 
 }  // namespace gw::proxy
