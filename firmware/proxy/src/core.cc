@@ -45,10 +45,30 @@ void Core::Reply(sip::Transaction& txn, const sip::Message& req, int code, std::
   if (!sent.ok()) GW_LOG_DEBUG("sip", "response %d not sent: %s", code, sent.str());
 }
 
+// RFC 3261 8.2.2.1 / 16.3 step 1: the Request-URI schemes the gateway
+// serves: sip alone (sips needs TLS, which it does not speak; tel and the
+// rest would need a number translation it does not have).
+static bool SchemeServed(std::string_view ruri) {
+  const size_t colon = ruri.find(':');
+  return colon != std::string_view::npos && sip::EqualsIgnoreCase(ruri.substr(0, colon), "sip");
+}
+
+// OPTIONS answered here: those for the gateway itself (no user part). One
+// for a user's AOR goes to the user's phones like any request (404/480).
+bool Core::ForGateway(const sip::Message& req) const {
+  sip::Uri uri;
+  return sip::IsLocalUri(deps_.identity, req.request_uri()) &&
+         sip::ParseUri(req.request_uri(), uri).ok() && uri.user.empty();
+}
+
 void Core::DoOnRequest(sip::Transaction& txn, const sip::Message& req) {
+  if (!SchemeServed(req.request_uri())) {
+    Reply(txn, req, 416, "Unsupported URI Scheme");
+    return;
+  }
   switch (req.method()) {
     case sip::Method::kOptions:
-      if (sip::IsLocalUri(deps_.identity, req.request_uri())) {
+      if (ForGateway(req)) {
         headers_.clear();
         (void)headers_.Format("Allow: %.*s\r\nAccept: application/sdp\r\nSupported: \r\n",
                               static_cast<int>(kAllow.size()), kAllow.data());

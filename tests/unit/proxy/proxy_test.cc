@@ -175,6 +175,11 @@ struct Rig {
   }
 };
 
+std::string WithBranchOf(std::string msg, const std::string& branch) {
+  msg.replace(msg.find("z9hG4bK-c1"), 10, branch);
+  return msg;
+}
+
 std::string Header(const std::string& msg, sip::HeaderId id) {
   sip::Message m;
   if (!m.Parse(msg).ok()) return "<unparsed>";
@@ -269,6 +274,38 @@ TEST(Proxy, MaxForwardsZeroGets483ButOptionsToUsIsAnswered) {
   options.replace(options.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
   rig->Receive(options, kCaller);
   EXPECT_NE(rig->Find(kCaller, "SIP/2.0 200 OK"), nullptr);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, OptionsToAUserGoesToTheUserOnlyOptionsToUsIsAnswered) {
+  auto rig = std::make_unique<Rig>();
+  rig->Receive(Invite("sip:1002@imsgw.local", "", "OPTIONS"), kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 480 Temporarily Unavailable"), nullptr);
+  rig->Receive(WithBranchOf(Invite("sip:nobody@imsgw.local", "", "OPTIONS"), "z9hG4bK-o2"),
+               kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 404 Not Found"), nullptr);
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(WithBranchOf(Invite("sip:1002@imsgw.local", "", "OPTIONS"), "z9hG4bK-o3"), kCaller);
+  const auto* fwd = rig->Find(kCallee, "OPTIONS sip:1002@198.51.100.1:5070 SIP/2.0");
+  ASSERT_NE(fwd, nullptr);
+  rig->Answer(rig->IndexOf(fwd), 200, "OK", kCallee, "t2", "Allow: INVITE, ACK\r\n");
+  const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(Header(ok->data, sip::HeaderId::kAllow), "INVITE, ACK") << "the phone's answer";
+  rig->Receive(WithBranchOf(Invite("sip:imsgw.local", "", "OPTIONS"), "z9hG4bK-o4"), kCaller);
+  EXPECT_NE(rig->Find(kCaller, "SIP/2.0 200 OK", 1), nullptr);
+  EXPECT_EQ(rig->CountTo(kCallee, "OPTIONS "), 1u);
+  rig->ExpectDrained();
+}
+
+TEST(Proxy, UnsupportedRequestUriSchemeGets416) {
+  auto rig = std::make_unique<Rig>();
+  // RFC 4475 3.3.2 (unkscm) and a tel: URI (no number translation here).
+  rig->Receive(Invite("nobodyKnowsThisScheme:totallyopaquecontent", "", "OPTIONS"), kCaller);
+  rig->Receive(WithBranchOf(Invite("tel:+15551234567"), "z9hG4bK-t2"), kCaller);
+  rig->Receive(WithBranchOf(Invite("sips:1002@imsgw.local", "", "MESSAGE"), "z9hG4bK-t3"), kCaller);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 416 Unsupported URI Scheme"), 3u);
+  EXPECT_EQ(rig->CountTo(kCallee, ""), 0u);
   rig->ExpectDrained();
 }
 
@@ -367,11 +404,6 @@ size_t SentToForeign(const Rig& rig) {
   return n;
 }
 
-std::string WithBranch(std::string msg, const std::string& branch) {
-  msg.replace(msg.find("z9hG4bK-c1"), 10, branch);
-  return msg;
-}
-
 TEST(Relay, NoRequestReachesAForeignAddressWhateverItsFromMethodOrRoute) {
   struct Route {
     std::string ruri;
@@ -395,7 +427,7 @@ TEST(Relay, NoRequestReachesAForeignAddressWhateverItsFromMethodOrRoute) {
     for (const char* method : methods) {
       for (const char* from : froms) {
         for (const char* to_tag : {"", "t9"}) {
-          std::string req = WithBranch(Invite(r.ruri, r.headers, method, to_tag),
+          std::string req = WithBranchOf(Invite(r.ruri, r.headers, method, to_tag),
                                        "z9hG4bK-r" + std::to_string(++n));
           req.replace(req.find("sip:1001@imsgw.local"), 20, from);
           rig->Receive(req, kCaller);

@@ -177,6 +177,8 @@ class Core : public sip::TransactionUser {
   void DoOnStrayResponse(const sip::Message& response, const net::Endpoint& from) override;
   void DoOnAck(const sip::Message& ack, const net::Endpoint& from) override;
 
+  bool ForGateway(const sip::Message& req) const;
+
   // Proxy (src/proxy.cc).
   void HandleProxy(sip::Transaction& txn, const sip::Message& req);
   bool Forwardable(sip::Transaction& txn, const sip::Message& req);
