@@ -174,6 +174,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"proxy", "dropped", c.dropped},
       {"proxy", "too large", c.too_large},
       {"proxy", "held refused", c.held_refused},
+      {"proxy", "no 408 (4320)", c.no_answer_non_invite},
       {"call", "started", k.started},
       {"call", "answered", k.answered},
       {"call", "486 limit", k.refused_limit},

@@ -711,8 +711,9 @@ void Core::OnBranchFinal(ResponseContext& ctx, Branch& b, int code, std::string_
     ctx.best_code = static_cast<int16_t>(code);
     ctx.best_local = false;
     if (!ctx.best_reason.assign(reason).ok()) (void)ctx.best_reason.assign("Failed");
-    // A received 503 goes up as 500 (16.7 step 6): nothing of it to keep.
-    if (resp != nullptr && code != 503) {
+    // A received 503 goes up as 500 (16.7 step 6), a 408 to a non-INVITE
+    // not at all (RFC 4320): nothing of them to keep.
+    if (resp != nullptr && code != 503 && (ctx.invite || code != 408)) {
       if (!pending) {
         ReleaseHeld(ctx);
         ctx.final_sent = true;
@@ -788,6 +789,14 @@ void Core::MaybeFinish(ResponseContext& ctx) {
   // Our own overload (no transaction for the branch): 503, back off.
   if (code == 503 && ctx.best_local) {
     SendFinal(ctx, 503, "Service Unavailable", retry_after_.view());
+    return;
+  }
+  if (code == 408 && !ctx.invite) {
+    // RFC 4320 4.2: no 408 to a non-INVITE; the caller has given up by
+    // now (its Timer F runs as long as our branches' did).
+    ctx.final_sent = true;
+    ++stats_.no_answer_non_invite;
+    if (ctx.server != nullptr) (void)layer_->Abandon(*ctx.server);
     return;
   }
   if (code == 408 && ctx.cancelled) {

@@ -694,6 +694,15 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
   Terminate(txn);
 }
 
+Status TransactionLayer::Abandon(Transaction& txn) {
+  if (txn.kind_ != TransactionKind::kServerNonInvite ||
+      (txn.state_ != TransactionState::kTrying && txn.state_ != TransactionState::kProceeding)) {
+    return Status::FailedPrecondition();
+  }
+  StartTimeout(txn, config_.t4_ms);
+  return Status::Ok();
+}
+
 void TransactionLayer::OnTimerC(Transaction& txn) {
   if (txn.state_ == TransactionState::kCalling || txn.state_ == TransactionState::kProceeding) {
     tu_.OnTimeout(txn, Timeout::kTimerC);

@@ -428,7 +428,7 @@ TEST(Relay, NoRequestReachesAForeignAddressWhateverItsFromMethodOrRoute) {
       for (const char* from : froms) {
         for (const char* to_tag : {"", "t9"}) {
           std::string req = WithBranchOf(Invite(r.ruri, r.headers, method, to_tag),
-                                       "z9hG4bK-r" + std::to_string(++n));
+                                         "z9hG4bK-r" + std::to_string(++n));
           req.replace(req.find("sip:1001@imsgw.local"), 20, from);
           rig->Receive(req, kCaller);
           ASSERT_EQ(SentToForeign(*rig), 0u) << req;
@@ -912,6 +912,30 @@ TEST(Proxy, CancelledBranchThatNeverAnswersEndsWithin64T1) {
   // Our 487 and our 200 to the CANCEL carry one To tag (RFC 3261 9.2).
   EXPECT_EQ(Header(terminated->data, sip::HeaderId::kTo), Header(ok->data, sip::HeaderId::kTo));
   EXPECT_EQ(rig->core.active_calls(), 0u);
+  rig->ExpectDrained();
+}
+
+// RFC 4320 4.2: a MESSAGE nobody answers gets no 408; everything ends.
+TEST(Proxy, NonInviteWithoutAnswerGetsNo408) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite("sip:1002@imsgw.local", "", "MESSAGE"), kCaller);
+  ASSERT_NE(rig->Find(kCallee, "MESSAGE "), nullptr);
+  rig->Advance(33000);  // Timer F
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 "), 0u);
+  EXPECT_EQ(rig->core.stats().no_answer_non_invite, 1u);
+  rig->ExpectDrained();
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 "), 0u);
+}
+
+TEST(Proxy, NonInviteReceived408IsNotForwarded) {
+  auto rig = std::make_unique<Rig>();
+  rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  rig->Receive(Invite("sip:1002@imsgw.local", "", "MESSAGE"), kCaller);
+  const auto* fwd = rig->Find(kCallee, "MESSAGE ");
+  ASSERT_NE(fwd, nullptr);
+  rig->Answer(rig->IndexOf(fwd), 408, "Request Timeout", kCallee);
+  EXPECT_EQ(rig->CountTo(kCaller, "SIP/2.0 408"), 0u);
   rig->ExpectDrained();
 }
 

@@ -756,6 +756,43 @@ TEST(TransactionServer, NonInviteTimerJAbsorbsRetransmissions) {
   h.Advance(33000);
 }
 
+// RFC 4320: a non-INVITE the TU cannot answer gets no final at all; the
+// abandoned transaction absorbs retransmissions for T4, then ends.
+TEST(TransactionServer, AbandonedNonInviteEndsAfterT4WithoutAResponse) {
+  Harness h;
+  const std::string msg = Request("MESSAGE", "z9hG4bKab");
+  h.Deliver(msg);
+  ASSERT_EQ(h.tu.live.size(), 1u);
+  Transaction& txn = *h.tu.live[0];
+  h.AdvanceTo(32000);
+  ASSERT_TRUE(h.layer->Abandon(txn).ok());
+  h.Deliver(msg);  // absorbed, nothing resent, no new request for the TU
+  EXPECT_TRUE(h.sender.sent.empty());
+  EXPECT_EQ(h.tu.Count(Ev::kRequest), 1u);
+  h.AdvanceTo(32000 + 4990);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.AdvanceTo(32000 + 5000);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.tu.Count(Ev::kTerminated), 1u);
+  EXPECT_TRUE(h.sender.sent.empty()) << "never a 408";
+}
+
+TEST(TransactionServer, OnlyAPendingServerNonInviteCanBeAbandoned) {
+  Harness h;
+  const std::string inv = Request("INVITE", "z9hG4bKai");
+  h.Deliver(inv);
+  ASSERT_EQ(h.tu.live.size(), 1u);
+  EXPECT_EQ(h.layer->Abandon(*h.tu.live[0]), Status::FailedPrecondition());
+  const std::string msg = Request("MESSAGE", "z9hG4bKam");
+  h.Deliver(msg);
+  ASSERT_EQ(h.tu.live.size(), 2u);
+  Transaction& txn = *h.tu.live[1];
+  ASSERT_TRUE(h.layer->SendResponse(txn, Harness::ResponseTo(msg, 200, "OK")).ok());
+  EXPECT_EQ(h.layer->Abandon(txn), Status::FailedPrecondition());
+  ASSERT_TRUE(h.layer->SendResponse(*h.tu.live[0], Harness::ResponseTo(inv, 200, "OK")).ok());
+  h.AdvanceTo(40000);  // Timers J and L end both
+}
+
 TEST(TransactionServer, MatchingNeedsBranchSentByAndMethod) {
   Harness h;
   h.Deliver(Request("OPTIONS", "z9hG4bKm1"));

@@ -39,23 +39,24 @@ struct CoreStats {
   uint32_t refused_users = 0;    // 403: inactive/suspended, username mismatch
   uint32_t not_implemented = 0;  // 501
   // Proxy (RFC 3261 section 16).
-  uint32_t forwarded = 0;            // branches created (requests sent on)
-  uint32_t responses_forwarded = 0;  // responses passed upstream (also stateless 2xx)
-  uint32_t acks_forwarded = 0;       // 2xx ACKs sent on statelessly
-  uint32_t too_many_hops = 0;        // 483
-  uint32_t loops = 0;                // 482
-  uint32_t unavailable = 0;          // 480: known user, no binding
-  uint32_t foreign = 0;              // 403: not our domain, no outbound proxying
-  uint32_t relay_refused = 0;        // 403: routed toward an address the relay policy refuses
-  uint32_t proxy_challenges = 0;     // 407 sent
-  uint32_t contexts_full = 0;        // 503: no response context free
-  uint32_t contexts_high_water = 0;  // most response contexts in use at once
-  uint32_t timer_c = 0;              // Timer C fired on a branch
-  uint32_t cancels_sent = 0;         // CANCELs sent to pending branches
-  uint32_t cancels_received = 0;     // CANCELs matched to a proxied INVITE
-  uint32_t dropped = 0;              // unroutable ACKs, stray non-2xx responses
-  uint32_t too_large = 0;            // 413/513/502: too large to forward
-  uint32_t held_refused = 0;         // a best response rebuilt: no buffer to hold it whole
+  uint32_t forwarded = 0;             // branches created (requests sent on)
+  uint32_t responses_forwarded = 0;   // responses passed upstream (also stateless 2xx)
+  uint32_t acks_forwarded = 0;        // 2xx ACKs sent on statelessly
+  uint32_t too_many_hops = 0;         // 483
+  uint32_t loops = 0;                 // 482
+  uint32_t unavailable = 0;           // 480: known user, no binding
+  uint32_t foreign = 0;               // 403: not our domain, no outbound proxying
+  uint32_t relay_refused = 0;         // 403: routed toward an address the relay policy refuses
+  uint32_t proxy_challenges = 0;      // 407 sent
+  uint32_t contexts_full = 0;         // 503: no response context free
+  uint32_t contexts_high_water = 0;   // most response contexts in use at once
+  uint32_t timer_c = 0;               // Timer C fired on a branch
+  uint32_t cancels_sent = 0;          // CANCELs sent to pending branches
+  uint32_t cancels_received = 0;      // CANCELs matched to a proxied INVITE
+  uint32_t dropped = 0;               // unroutable ACKs, stray non-2xx responses
+  uint32_t too_large = 0;             // 413/513/502: too large to forward
+  uint32_t no_answer_non_invite = 0;  // non-INVITEs left unanswered: no 408 (RFC 4320)
+  uint32_t held_refused = 0;          // a best response rebuilt: no buffer to hold it whole
 };
 
 // What the proxy does beyond RFC 3261 defaults; the app updates it from the config.

@@ -265,6 +265,13 @@ class TransactionLayer {
   //   and the copy is kept (Timer G resends a non-2xx INVITE response).
   Status SendResponse(Transaction& txn, std::string_view response);
 
+  // Gives up answering server non-INVITE transaction txn: RFC 4320 forbids
+  // a 408 to a non-INVITE request, so one whose branches all timed out gets
+  // no final response at all. txn absorbs retransmissions for T4 more, then
+  // ends (OnTerminated). A final response may still be sent until then.
+  // FailedPrecondition: not a server non-INVITE awaiting its final response.
+  Status Abandon(Transaction& txn);
+
   // Arms (or re-arms) Timer C on a client INVITE transaction; the proxy
   // calls it when forwarding and on every provisional response (RFC 3261
   // 16.7 step 2). FailedPrecondition unless a client INVITE in Calling or
