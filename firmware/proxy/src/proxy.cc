@@ -898,10 +898,13 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
   if (!sip::IsLocalUri(deps_.identity, from_uri.view())) return true;  // from outside
   const users::Subscriber* user = deps_.users.Find(uri.user);
   if (user == nullptr) return true;  // not ours to vouch for
-  if (deps_.proxy.proxy_auth && !Authenticated(txn, req, *user, uri.user, /*proxy=*/true)) {
+  ReplyAnswer answer(*this, txn, req);
+  if (deps_.proxy.proxy_auth &&
+      !deps_.digest.Authorize(req, *user, uri.user, auth::Challenger::kProxy, txn.source(),
+                              answer)) {
     return false;
   }
-  return Active(txn, req, *user);
+  return deps_.digest.Active(*user, answer);
 }
 
 }  // namespace gw::proxy
