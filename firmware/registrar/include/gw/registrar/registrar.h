@@ -49,8 +49,9 @@ class Registrar {
   //   503 more than kMaxContacts contacts, or the table is full and the
   //       AOR has no binding to give up.
   // A malformed Expires header or expires parameter ("abc", "-1") counts
-  // as absent (RFC 3261 10.3 step 7 leaves the choice to the registrar;
-  // Kamailio does the same); values above 2^32-1 are 2^32-1 (20.19).
+  // as absent, hence as the default (RFC 3261 20.19 says 3600, the default
+  // unless configured otherwise); values above 2^32-1 are 2^32-1 (20.19),
+  // then shortened to max_expires like any long expiry.
   RegisterResult Handle(const sip::Message& req, std::string_view aor, const net::Endpoint& source,
                         uint32_t now_ms);
 
