@@ -125,6 +125,8 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
   const proxy::CoreStats& c = gw_.core_.stats();
   const proxy::CallStats& k = gw_.core_.call_stats();
   const registrar::LocationStats& l = gw_.location_.stats();
+  const registrar::RegisterStats& g = gw_.register_.stats();
+  const auth::DigestCheckStats& d = gw_.digest_.stats();
   // Fixed rows first, then one row per SIP method received.
   const mml::CounterRow fixed[] = {
       {"sip", "rx datagrams", s.rx_datagrams},
@@ -150,11 +152,15 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"sip.txn", "reclaimed", x.reclaimed},
       {"sip.txn", "timeouts", x.timeouts},
       {"sip.txn", "dropped", x.dropped},
-      {"reg", "registered", c.registers_ok},
-      {"reg", "challenged", c.challenges},
-      {"reg", "auth failed", c.auth_failures},
-      {"reg", "unknown user", c.unknown_users},
-      {"reg", "refused user", c.refused_users},
+      {"reg", "registered", g.registered},
+      {"reg", "challenged", d.challenges},
+      // Digest failures and refusals of REGISTER and of 407 proxy auth.
+      {"reg", "auth failed", d.failures},
+      {"reg", "unknown user", g.unknown_users + c.unknown_users},
+      {"reg", "refused user", d.refused + g.foreign},
+      {"reg", "refused (4xx/5xx)", g.refused},
+      {"reg", "420 bad ext", g.bad_extension + c.bad_extension},
+      {"reg", "list too large", g.too_large},
       {"reg", "expired", l.expired},
       {"nat", "keepalives", gw_.keepalive_.stats().sent},
       {"nat", "keepalive acks", s.rx_keepalive_replies},
@@ -167,7 +173,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"proxy", "480 offline", c.unavailable},
       {"proxy", "403 foreign", c.foreign},
       {"proxy", "403 relay refused", c.relay_refused},
-      {"proxy", "407 challenges", c.proxy_challenges},
+      {"proxy", "407 challenges", d.proxy_challenges},
       {"proxy", "503 busy", c.contexts_full},
       {"proxy", "timer C", c.timer_c},
       {"proxy", "CANCELs sent", c.cancels_sent},

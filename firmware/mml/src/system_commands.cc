@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "gw/core/civil_time.h"
 #include "gw/mml/builtin_commands.h"
 
 namespace gw::mml {
@@ -10,19 +11,6 @@ constexpr uint32_t kMaxRows = 256;
 
 SystemView& ViewOf(void* ctx) {
   return *static_cast<SystemView*>(ctx);
-}
-
-// Days since 1970-01-01 to a civil date (proleptic Gregorian).
-void CivilFromDays(int64_t days, int64_t& y, unsigned& m, unsigned& d) {
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  auto doe = static_cast<unsigned>(days - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
 }
 
 // The pool table of DSP SYSINFO and DSP PERF: usage, high-water marks and
@@ -55,16 +43,9 @@ void DspSysinfo(void* ctx, Call& call) {
            static_cast<unsigned long>(s / 3600 % 24), static_cast<unsigned long>(s / 60 % 60),
            static_cast<unsigned long>(s % 60));
   if (view.WallClockSynced()) {
-    int64_t t = view.WallClockUnix();
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-    int64_t secs = t - days * 86400;
-    int64_t y = 0;
-    unsigned m = 0;
-    unsigned d = 0;
-    CivilFromDays(days, y, m, d);
-    r.FieldF("WALL CLOCK", "%04lld-%02u-%02u %02lld:%02lld:%02lld UTC", static_cast<long long>(y),
-             m, d, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-             static_cast<long long>(secs % 60));
+    const CivilTime c = CivilFromUnix(view.WallClockUnix());
+    r.FieldF("WALL CLOCK", "%04lld-%02u-%02u %02u:%02u:%02u UTC", static_cast<long long>(c.year),
+             c.month, c.day, c.hour, c.minute, c.second);
   } else {
     r.Field("WALL CLOCK", "unsynchronised");
   }

@@ -161,6 +161,7 @@ bool PlanRoutes(const Message& req, const sip::LocalIdentity& id, RoutePlan& pla
 
 void Core::Attach(sip::TransactionLayer& layer) {
   layer_ = &layer;
+  deps_.registrar.Attach(layer);  // REGISTER is answered through the same layer
   retry_after_.clear();
   (void)retry_after_.Format("Retry-After: %u\r\n",
                             static_cast<unsigned>(layer.config().retry_after_s));
@@ -1050,10 +1051,13 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
   if (!sip::IsLocalUri(deps_.identity, from_uri.view())) return true;  // from outside
   const users::Subscriber* user = deps_.users.Find(uri.user);
   if (user == nullptr) return true;  // not ours to vouch for
-  if (deps_.proxy.proxy_auth && !Authenticated(txn, req, *user, uri.user, /*proxy=*/true)) {
+  ReplyAnswer answer(*this, txn, req);
+  if (deps_.proxy.proxy_auth &&
+      !deps_.digest.Authorize(req, *user, uri.user, auth::Challenger::kProxy, txn.source(),
+                              answer)) {
     return false;
   }
-  return Active(txn, req, *user);
+  return deps_.digest.Active(*user, answer);
 }
 
 }  // namespace gw::proxy

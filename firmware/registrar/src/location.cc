@@ -31,6 +31,38 @@ Binding* LocationTable::Find(std::string_view aor, std::string_view contact) {
   return nullptr;
 }
 
+Binding* LocationTable::Match(std::string_view aor, const ContactKey& key) {
+  for (Binding& b : slots_) {
+    if (!b.in_use || b.aor.view() != aor) continue;
+    if (!key.instance.empty()) {
+      if (b.instance.view() == key.instance && b.reg_id == key.reg_id) return &b;
+      continue;
+    }
+    if (!b.instance.empty() || !SameContact(b.contact.view(), key.contact)) continue;
+    if (!(b.nat || key.nat) || b.source == key.source || b.call_id.view() == key.call_id) {
+      return &b;
+    }
+  }
+  return nullptr;
+}
+
+Binding* LocationTable::Oldest(std::string_view aor, uint32_t now_ms,
+                               std::span<Binding* const> keep) {
+  Binding* oldest = nullptr;
+  uint32_t oldest_age = 0;
+  for (Binding& b : slots_) {
+    if (!b.in_use || b.aor.view() != aor) continue;
+    bool kept = false;
+    for (Binding* k : keep) kept = kept || k == &b;
+    const uint32_t age = now_ms - b.updated_ms;
+    if (!kept && (oldest == nullptr || age > oldest_age)) {
+      oldest = &b;
+      oldest_age = age;
+    }
+  }
+  return oldest;
+}
+
 Result<Binding*> LocationTable::Allocate(std::string_view aor) {
   if (CountFor(aor) >= kMaxPerAor) return Status::ResourceExhausted();
   for (Binding& b : slots_) {
@@ -42,10 +74,14 @@ Result<Binding*> LocationTable::Allocate(std::string_view aor) {
     if (used_ > stats_.high_water) stats_.high_water = static_cast<uint32_t>(used_);
     return &b;
   }
+  NoteFull();
+  return Status::ResourceExhausted();
+}
+
+void LocationTable::NoteFull() {
   ++stats_.refused_full;
   GW_LOG_WARN("reg", "location table full (%u bindings): refused a binding",
               static_cast<unsigned>(kCapacity));
-  return Status::ResourceExhausted();
 }
 
 void LocationTable::Remove(Binding& b) {

@@ -42,6 +42,7 @@ constexpr NameEntry kNames[] = {
     {"Session-Expires", HeaderId::kSessionExpires},
     {"Allow-Events", HeaderId::kAllowEvents},
     {"Retry-After", HeaderId::kRetryAfter},
+    {"Path", HeaderId::kPath},
 };
 
 // RFC 3261 7.3.3 compact forms, plus RFC 3515 (r), RFC 3892 (b),
@@ -337,7 +338,9 @@ Status Message::Parse(std::string_view data) {
   std::string_view cseq = Find(HeaderId::kCSeq)->value;
   size_t ws = cseq.find_first_of(" \t\r\n");
   if (ws == std::string_view::npos) return Fail(ParseError::kBadCSeq);
-  if (!ParseUint(cseq.substr(0, ws), 0x7FFFFFFF, cseq_number_)) return Fail(ParseError::kBadCSeq);
+  // RFC 3261 8.1.1.5: a CSeq number is a 32-bit unsigned integer (only the
+  // initial value must stay below 2^31).
+  if (!ParseUint(cseq.substr(0, ws), 0xFFFFFFFF, cseq_number_)) return Fail(ParseError::kBadCSeq);
   cseq_method_ = Trim(cseq.substr(ws));
   if (!IsToken(cseq_method_)) return Fail(ParseError::kBadCSeq);
   if (is_request_ && cseq_method_ != method_text_) return Fail(ParseError::kBadCSeq);

@@ -1,5 +1,7 @@
 #include "gw/sip/response.h"
 
+#include "gw/core/civil_time.h"
+
 namespace gw::sip {
 namespace {
 
@@ -33,6 +35,17 @@ bool TopViaValue(const Message& msg, std::string_view& out) {
 net::Endpoint ResponseDestination(const Via& top_via, const net::Endpoint& from) {
   if (top_via.has_rport) return from;
   return {from.addr, top_via.port != 0 ? top_via.port : uint16_t{5060}};
+}
+
+Status AppendDateHeader(StringBase& out, int64_t unix_seconds) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const CivilTime c = CivilFromUnix(unix_seconds);
+  if (unix_seconds < 0 || c.year > 9999) return Status::OutOfRange();
+  return out.Format("Date: %s, %02u %s %04u %02u:%02u:%02u GMT\r\n", kDays[c.weekday], c.day,
+                    kMonths[c.month - 1], static_cast<unsigned>(c.year), c.hour, c.minute,
+                    c.second);
 }
 
 void MakeToTag(std::string_view call_id, uint32_t salt, String<8>& out) {

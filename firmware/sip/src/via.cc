@@ -49,6 +49,54 @@ std::string_view TakeUntilSlash(std::string_view& s) {
   return part;
 }
 
+// Where the header parameters of a name-addr or addr-spec value begin (at
+// their first ';'): after the '>' that closes the URI of a name-addr (a
+// quoted display name may hold '<' and ';'), else at the first ';' of the
+// addr-spec. npos when there are none.
+size_t ParamsStart(std::string_view v) {
+  bool quoted = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (quoted) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '<') {
+      size_t gt = v.find('>', i);
+      return gt == std::string_view::npos ? gt : v.find(';', gt);
+    } else if (c == ';') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The length of one parameter: up to the next ';' outside a quoted string
+// (a quoted value such as +sip.instance="<urn:uuid:...>" may hold ';', '<'
+// and '>').
+size_t ParamEnd(std::string_view s) {
+  bool quoted = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quoted) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ';') {
+      return i;
+    }
+  }
+  return s.size();
+}
+
 }  // namespace
 
 Status ParseVia(std::string_view value, Via& out) {
@@ -145,16 +193,14 @@ std::string_view AddrSpecOf(std::string_view v) {
 
 std::string_view HeaderParam(std::string_view value, std::string_view name, bool& found) {
   found = false;
-  // Parameters start after the closing '>' of a name-addr, or after the
-  // addr-spec.
-  size_t gt = value.rfind('>');
-  size_t from = gt == std::string_view::npos ? 0 : gt + 1;
-  std::string_view params = value.substr(from);
-  size_t semi = params.find(';');
-  while (semi != std::string_view::npos) {
-    params = params.substr(semi + 1);
-    semi = params.find(';');
-    std::string_view p = Trim(params.substr(0, semi));
+  size_t at = ParamsStart(value);
+  if (at == std::string_view::npos) return {};
+  std::string_view params = value.substr(at);
+  while (!params.empty() && params.front() == ';') {
+    params = params.substr(1);
+    const size_t end = ParamEnd(params);
+    std::string_view p = Trim(params.substr(0, end));
+    params = params.substr(end);
     size_t eq = p.find('=');
     if (EqualsIgnoreCase(Trim(p.substr(0, eq)), name)) {
       found = true;

@@ -71,7 +71,7 @@ struct Rig {
   TimerWheel timers{clock.now};
   Sender sender;
   sip::LocalIdentity identity;
-  AuthPolicy auth_policy;
+  auth::AlgorithmPolicy auth_policy;
   ProxyPolicy policy;
   testing::RamStorage storage{4096, 16};
   users::UserStore users{storage, Arena()};
@@ -83,8 +83,12 @@ struct Rig {
   auth::NonceManager nonces{clock};
   std::unique_ptr<auth::NonceCountTable> counts = std::make_unique<auth::NonceCountTable>();
   auth::Verifier verifier{nonces, *counts};
-  CoreDeps deps{auth_policy, identity, users,  registrar, verifier,
-                clock,       "imsgw",  policy, location};
+  auth::DigestCheck digest{verifier, auth_policy};
+  testing::FakeWallClock wall_clock;
+  registrar::RegisterDeps reg_deps{identity, users, digest, registrar, clock, wall_clock, "imsgw"};
+  registrar::RegisterHandler register_handler{reg_deps};
+  CoreDeps deps{digest, identity, users,  register_handler, verifier,
+                clock,  "imsgw",  policy, location};
   Core core{deps};
   sip::TransactionConfig txn_config;
   std::unique_ptr<sip::TransactionLayer> layer;
@@ -660,6 +664,22 @@ TEST(Proxy, ProxyingLeavesRoomForLocalWork) {
   rig->ExpectDrained();
 }
 
+TEST(Proxy, OptionsToUsWithUnknownRequireGets420) {
+  auto rig = std::make_unique<Rig>();
+  rig->Receive(Invite("sip:imsgw.local", "Require: foo, path\r\n", "OPTIONS"), kCaller);
+  const auto* r = rig->Find(kCaller, "SIP/2.0 420 Bad Extension\r\n");
+  ASSERT_NE(r, nullptr);
+  EXPECT_NE(r->data.find("Unsupported: foo\r\n"), std::string::npos) << r->data;
+  EXPECT_EQ(rig->core.stats().bad_extension, 1u);
+  std::string ok = Invite("sip:imsgw.local", "Require: path\r\n", "OPTIONS");
+  ok.replace(ok.find("z9hG4bK-c1"), 10, "z9hG4bK-o2");
+  rig->Receive(ok, kCaller);
+  const auto* answer = rig->Find(kCaller, "SIP/2.0 200 OK");
+  ASSERT_NE(answer, nullptr);
+  EXPECT_NE(answer->data.find("Supported: path\r\n"), std::string::npos);
+  rig->ExpectDrained();
+}
+
 TEST(Proxy, RequestTooLargeToForwardGets413NotATimeout) {
   auto rig = std::make_unique<Rig>();
   rig->Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
@@ -984,7 +1004,7 @@ TEST(Proxy, LocalCallerIsChallenged407ThenAccepted) {
       << "our credentials are consumed here";
   rig->Answer(rig->IndexOf(fwd), 486, "Busy Here", kCallee);
   EXPECT_NE(rig->Find(kCaller, "SIP/2.0 486 Busy Here"), nullptr);
-  EXPECT_EQ(rig->core.stats().proxy_challenges, 1u);
+  EXPECT_EQ(rig->digest.stats().proxy_challenges, 1u);
   rig->ExpectDrained();
 }
 

@@ -198,6 +198,35 @@ TEST(Uri, AddrSpecOfNameAddrWithQuotedDisplayNameContainingLt) {
   EXPECT_EQ(AddrSpecOf("  <sip:bob@example.com>  "), "sip:bob@example.com");
 }
 
+TEST(Uri, HeaderParamsAfterAQuotedValueHoldingAngleBrackets) {
+  // RFC 5626 4.1: +sip.instance is a quoted "<urn:...>" and may come before
+  // or after expires and q.
+  const std::string_view contact =
+      R"(<sip:1001@10.0.0.7:5062;ob>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-000A95A0E128>";reg-id=1;expires=600;q=0.5)";
+  bool found = false;
+  EXPECT_EQ(HeaderParam(contact, "expires", found), "600");
+  EXPECT_TRUE(found);
+  EXPECT_EQ(HeaderParam(contact, "q", found), "0.5");
+  EXPECT_TRUE(found);
+  EXPECT_EQ(HeaderParam(contact, "reg-id", found), "1");
+  EXPECT_EQ(HeaderParam(contact, "+sip.instance", found),
+            R"("<urn:uuid:00000000-0000-1000-8000-000A95A0E128>")");
+  EXPECT_EQ(HeaderParam(contact, "ob", found), "") << "a URI parameter, not a header one";
+  EXPECT_FALSE(found);
+  const std::string_view before =
+      R"(<sip:1001@10.0.0.7:5062>;expires=600;q=0.5;+sip.instance="<urn:uuid:1>")";
+  EXPECT_EQ(HeaderParam(before, "expires", found), "600");
+  EXPECT_TRUE(found);
+  EXPECT_EQ(HeaderParam(before, "q", found), "0.5");
+  // A quoted value holding ';' does not end the parameter early.
+  EXPECT_EQ(HeaderParam(R"(<sip:a@b>;x="p;expires=1";expires=60)", "expires", found), "60");
+  EXPECT_TRUE(found);
+  EXPECT_EQ(HeaderParam(R"("x;y>" <sip:a@b>;tag=9)", "tag", found), "9");
+  EXPECT_EQ(HeaderParam("sip:a@b;tag=1;expires=5", "expires", found), "5");
+  EXPECT_EQ(HeaderParam(R"(<sip:a@b>;p="unterminated;tag=1)", "tag", found), "");
+  EXPECT_FALSE(found);
+}
+
 TEST(Uri, AddrSpecOfBareAddrSpecLosesHeaderParams) {
   // RFC 3261 20.10: without <>, params after the URI are header params.
   EXPECT_EQ(AddrSpecOf("sip:+19725552222@gw1.example.net;unknownparam"),

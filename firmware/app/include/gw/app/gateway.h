@@ -6,6 +6,7 @@
 
 #include "gw/app/platform.h"
 #include "gw/app/system_info.h"
+#include "gw/auth/digest_check.h"
 #include "gw/auth/drbg.h"
 #include "gw/auth/nonce.h"
 #include "gw/auth/nonce_count.h"
@@ -25,6 +26,7 @@
 #include "gw/proxy/core.h"
 #include "gw/registrar/keepalive.h"
 #include "gw/registrar/reg_commands.h"
+#include "gw/registrar/register_handler.h"
 #include "gw/registrar/registrar.h"
 #include "gw/sip/stack.h"
 #include "gw/sip/transaction.h"
@@ -50,6 +52,8 @@ class Gateway {
   const sip::SipStats& sip_stats() const { return sip_.stats(); }
   const proxy::CoreStats& core_stats() const { return core_.stats(); }
   const proxy::Core& core() const { return core_; }
+  const registrar::RegisterStats& register_stats() const { return register_.stats(); }
+  const auth::DigestCheckStats& digest_stats() const { return digest_.stats(); }
   const sip::TransactionStats& transaction_stats() const { return transactions_.stats(); }
   registrar::LocationTable& location() { return location_; }
   const net::NetStats& net_stats() const { return net_.stats(); }
@@ -127,11 +131,14 @@ class Gateway {
   auth::NonceManager nonces_;
   auth::NonceCountTable nonce_counts_;
   auth::Verifier verifier_;
+  auth::AlgorithmPolicy auth_policy_;
+  auth::DigestCheck digest_;
   registrar::LocationTable location_;
   registrar::RegistrarConfig registrar_config_;
   registrar::Registrar registrar_;
+  registrar::RegisterDeps register_deps_;
+  registrar::RegisterHandler register_;
   registrar::Keepalive keepalive_;
-  proxy::AuthPolicy auth_policy_;
   proxy::ProxyPolicy proxy_policy_;
   proxy::CoreDeps core_deps_;
   proxy::Core core_;

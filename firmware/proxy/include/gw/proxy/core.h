@@ -1,8 +1,8 @@
 #pragma once
 // The SIP core: the transaction user that decides what each request gets.
-// OPTIONS to the gateway (200), REGISTER (digest auth, then the registrar),
-// and every other request through the stateful proxy of RFC 3261 section 16
-// (src/proxy.cc): location lookup and parallel forking for the local domain,
+// OPTIONS to the gateway (200, or 420 for an unknown Require), REGISTER
+// (handed whole to registrar::RegisterHandler), and every other request through the stateful proxy
+// of RFC 3261 section 16 (src/proxy.cc): location lookup and parallel forking for the local domain,
 // loose routing (strict-router compatibility), Record-Route on
 // dialog-creating requests, 483 / 482, 100 Trying, best-response selection
 // (with the challenges of every 401/407 branch sent up together), CANCEL,
@@ -16,13 +16,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "gw/auth/digest_check.h"
 #include "gw/auth/verifier.h"
 #include "gw/core/fixed_string.h"
 #include "gw/core/pool.h"
 #include "gw/hal/clock.h"
 #include "gw/proxy/calls.h"
 #include "gw/registrar/location.h"
-#include "gw/registrar/registrar.h"
+#include "gw/registrar/register_handler.h"
 #include "gw/sip/stack.h"
 #include "gw/sip/transaction.h"
 #include "gw/users/user_store.h"
@@ -31,12 +32,11 @@ namespace gw::proxy {
 
 struct RoutePlan;  // src/proxy.cc: the Route values and what routing takes out
 
+// REGISTER and digest counters are the registrar's (RegisterStats) and the
+// digest check's (auth::DigestCheckStats).
 struct CoreStats {
-  uint32_t registers_ok = 0;
-  uint32_t challenges = 0;       // 401 sent (no or stale credentials)
-  uint32_t auth_failures = 0;    // wrong password, replay, foreign nonce
-  uint32_t unknown_users = 0;    // 404
-  uint32_t refused_users = 0;    // 403: inactive/suspended, username mismatch
+  uint32_t unknown_users = 0;    // 404: a request for a user we do not have
+  uint32_t bad_extension = 0;    // 420: OPTIONS to us with an unknown Require
   uint32_t not_implemented = 0;  // 501
   // Proxy (RFC 3261 section 16).
   uint32_t forwarded = 0;             // branches created (requests sent on)
@@ -47,7 +47,6 @@ struct CoreStats {
   uint32_t unavailable = 0;           // 480: known user, no binding
   uint32_t foreign = 0;               // 403: not our domain, no outbound proxying
   uint32_t relay_refused = 0;         // 403: routed toward an address the relay policy refuses
-  uint32_t proxy_challenges = 0;      // 407 sent
   uint32_t contexts_full = 0;         // 503: no response context free
   uint32_t contexts_high_water = 0;   // most response contexts in use at once
   uint32_t timer_c = 0;               // Timer C fired on a branch
@@ -108,18 +107,11 @@ struct ResponseContext {
   String<kMaxChallenges> challenges;
 };
 
-// Which digest algorithms are offered, and which comes first (AUTH.ALGORITHMS).
-struct AuthPolicy {
-  bool md5 = true;
-  bool sha256 = true;
-  bool md5_first = true;
-};
-
 struct CoreDeps {
-  const AuthPolicy& auth_policy;
+  auth::DigestCheck& digest;  // 407 proxy authentication
   const sip::LocalIdentity& identity;
   users::UserStore& users;
-  registrar::Registrar& registrar;
+  registrar::RegisterHandler& registrar;  // every REGISTER
   auth::Verifier& verifier;
   hal::MonotonicClock& clock;
   std::string_view server;  // Server header
@@ -227,15 +219,23 @@ class Core : public sip::TransactionUser {
   void EndCall(CallRecord& call);
   void SendBye(const CallRecord& call, bool to_callee);
 
-  void HandleRegister(sip::Transaction& txn, const sip::Message& req);
-  // 401 with WWW-Authenticate (registrar) or, with proxy, 407 with
-  // Proxy-Authenticate: fresh challenges in AUTH.ALGORITHMS order
-  // (stale=true when the credentials were right on an expired nonce).
-  void Challenge(sip::Transaction& txn, const sip::Message& req, bool stale, bool proxy = false);
-  bool Authenticated(sip::Transaction& txn, const sip::Message& req, const users::Subscriber& user,
-                     std::string_view username, bool proxy);
-  bool Active(sip::Transaction& txn, const sip::Message& req, const users::Subscriber& user);
   void LocalTag(const sip::Transaction& txn, String<8>& out) const;
+  // OPTIONS addressed to the gateway: 200 with what we allow and support.
+  void AnswerOptions(sip::Transaction& txn, const sip::Message& req);
+  // auth::DigestCheck answers through Reply.
+  class ReplyAnswer final : public auth::Answerer {
+   public:
+    ReplyAnswer(Core& core, sip::Transaction& txn, const sip::Message& req)
+        : core_(core), txn_(txn), req_(req) {}
+
+   private:
+    void DoAnswer(int code, std::string_view reason, std::string_view headers) override {
+      core_.Reply(txn_, req_, code, reason, headers);
+    }
+    Core& core_;
+    sip::Transaction& txn_;
+    const sip::Message& req_;
+  };
   void Reply(sip::Transaction& txn, const sip::Message& req, int code, std::string_view reason,
              std::string_view headers = {});
 

@@ -45,6 +45,7 @@ enum class HeaderId : uint8_t {
   kSessionExpires,
   kAllowEvents,
   kRetryAfter,
+  kPath,
   kCount,
 };
 

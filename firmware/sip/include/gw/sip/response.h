@@ -42,6 +42,11 @@ net::Endpoint ResponseDestination(const Via& top_via, const net::Endpoint& from)
 // The first value of the first Via header; false when there is none.
 bool TopViaValue(const Message& msg, std::string_view& out);
 
+// Appends "Date: Sat, 13 Nov 2010 23:29:00 GMT\r\n" (RFC 3261 20.17,
+// the RFC 1123 form) for unix_seconds. OutOfRange for a year outside
+// 1970..9999 (nothing appended); ResourceExhausted if out is full.
+Status AppendDateHeader(StringBase& out, int64_t unix_seconds);
+
 // A To tag of eight hex digits derived from the Call-ID and a salt the
 // caller varies per response (FNV-1a: cheap and stable, not secret).
 void MakeToTag(std::string_view call_id, uint32_t salt, String<8>& out);

@@ -46,7 +46,9 @@ Status ParseUri(std::string_view text, Uri& out);
 // are cut at the first ';' after the host per RFC 3261 20.10).
 std::string_view AddrSpecOf(std::string_view name_addr);
 // The value of header parameter `name` (e.g. "tag") after the addr part, or
-// empty; found=false when absent.
+// empty; found=false when absent. Parameters are split at ';' outside
+// quoted strings, and a quoted value is returned with its quotes
+// (`+sip.instance="<urn:uuid:...>"` gives "\"<urn:uuid:...>\"").
 std::string_view HeaderParam(std::string_view value, std::string_view name, bool& found);
 
 }  // namespace gw::sip
