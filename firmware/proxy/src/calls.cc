@@ -1,6 +1,7 @@
 // Call tracking for the proxy: one record per proxied INVITE dialog, class
 // limits, and the BYEs RMV CALL sends from the dialog state.
 #include "gw/core/log.h"
+#include "gw/proxy/call_events.h"
 #include "gw/proxy/core.h"
 #include "gw/sip/via.h"
 #include "self.h"
@@ -72,6 +73,43 @@ const char* CallStateName(CallState state) {
   return state == CallState::kConfirmed ? "CONFIRMED" : "EARLY";
 }
 
+const char* CallEndReasonName(CallEndReason reason) {
+  switch (reason) {
+    case CallEndReason::kByeCaller:
+      return "BYE_CALLER";
+    case CallEndReason::kByeCallee:
+      return "BYE_CALLEE";
+    case CallEndReason::kCancel:
+      return "CANCEL";
+    case CallEndReason::kFailure:
+      return "FAILURE";
+    case CallEndReason::kTimeout:
+      return "TIMEOUT";
+    case CallEndReason::kOperator:
+      return "OPERATOR";
+  }
+  return "?";
+}
+
+Status Core::AddObserver(CallObserver& observer) {
+  if (observer_count_ == kMaxObservers) return Status::ResourceExhausted();
+  observers_[observer_count_++] = &observer;
+  return Status::Ok();
+}
+
+CallRecord* Core::CallOf(const Message& msg) {
+  const Header* call_id = msg.Find(HeaderId::kCallId);
+  if (call_id == nullptr) return nullptr;
+  for (CallRecord& c : calls_)
+    if (c.in_use && c.call_id.view() == call_id->value) return &c;
+  return nullptr;
+}
+
+Direction Core::DirectionOf(const CallRecord& call, const Message& req) {
+  return TagOf(req, HeaderId::kFrom) == call.from_tag.view() ? Direction::kToCallee
+                                                             : Direction::kToCaller;
+}
+
 size_t Core::active_calls() const {
   size_t n = 0;
   for (const CallRecord& c : calls_) n += c.in_use;
@@ -138,6 +176,7 @@ bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext*
   ++call_stats_.started;
   size_t n = active_calls();
   if (n > call_stats_.high_water) call_stats_.high_water = static_cast<uint32_t>(n);
+  for (size_t i = 0; i < observer_count_; ++i) observers_[i]->OnCallCreated(*rec, req);
   return true;
 }
 
@@ -153,35 +192,51 @@ void Core::ConfirmCall(ResponseContext& ctx, const Message& resp, const sip::Tra
   rec.callee_addr = branch.peer();
   rec.context = nullptr;
   ++call_stats_.answered;
+  for (size_t i = 0; i < observer_count_; ++i) {
+    observers_[i]->OnCallAnswered(rec, resp, branch.message());
+  }
 }
 
-void Core::FailCall(ResponseContext& ctx) {
+void Core::FailCall(ResponseContext& ctx, int code) {
   if (ctx.call < 0) return;
   CallRecord& rec = calls_[ctx.call];
   ctx.call = -1;
-  if (rec.in_use && rec.context == &ctx && rec.state == CallState::kEarly) rec = CallRecord{};
+  if (!rec.in_use || rec.context != &ctx || rec.state != CallState::kEarly) return;
+  CallEndReason reason = CallEndReason::kFailure;
+  if (hanging_up_) {
+    reason = CallEndReason::kOperator;
+  } else if (code == 487 && ctx.cancelled) {
+    reason = CallEndReason::kCancel;
+  } else if (code == 408) {
+    reason = CallEndReason::kTimeout;
+  }
+  EndCall(rec, reason, code);
 }
 
 void Core::SeeInDialog(const Message& req) {
-  const Header* call_id = req.Find(HeaderId::kCallId);
-  if (call_id == nullptr) return;
-  for (CallRecord& c : calls_) {
-    if (!c.in_use || c.call_id.view() != call_id->value) continue;
-    if (TagOf(req, HeaderId::kFrom) == c.from_tag.view()) {
-      if (req.cseq_number() > c.caller_cseq) c.caller_cseq = req.cseq_number();
-    } else if (req.cseq_number() > c.callee_cseq) {
-      c.callee_cseq = req.cseq_number();
-    }
-    if (req.method() == sip::Method::kBye && c.state == CallState::kConfirmed) EndCall(c);
-    return;
+  CallRecord* c = CallOf(req);
+  if (c == nullptr) return;
+  const Direction dir = DirectionOf(*c, req);
+  if (dir == Direction::kToCallee) {
+    if (req.cseq_number() > c->caller_cseq) c->caller_cseq = req.cseq_number();
+  } else if (req.cseq_number() > c->callee_cseq) {
+    c->callee_cseq = req.cseq_number();
+  }
+  const sip::Method m = req.method();
+  if ((m == sip::Method::kInvite || m == sip::Method::kUpdate) && !req.body().empty()) {
+    for (size_t i = 0; i < observer_count_; ++i) observers_[i]->OnCallReoffered(*c, req, dir);
+  }
+  if (m == sip::Method::kBye && c->state == CallState::kConfirmed) {
+    EndCall(*c, dir == Direction::kToCallee ? CallEndReason::kByeCaller : CallEndReason::kByeCallee,
+            0);
   }
 }
 
-void Core::EndCall(CallRecord& call) {
-  if (call.context != nullptr) {
-    auto* ctx = static_cast<ResponseContext*>(call.context);
-    if (ctx->call >= 0 && &calls_[ctx->call] == &call) ctx->call = -1;
+void Core::EndCall(CallRecord& call, CallEndReason reason, int code) {
+  if (call.context != nullptr && call.context->call >= 0 && &calls_[call.context->call] == &call) {
+    call.context->call = -1;
   }
+  for (size_t i = 0; i < observer_count_; ++i) observers_[i]->OnCallEnded(call, reason, code);
   call = CallRecord{};
 }
 
@@ -232,18 +287,17 @@ Status Core::HangUp(std::string_view call_id) {
   for (CallRecord& c : calls_) {
     if (!c.in_use || c.call_id.view() != call_id) continue;
     ++call_stats_.hung_up;
+    hanging_up_ = true;  // what ends the call now is the operator's doing
     if (c.state == CallState::kConfirmed) {
       SendBye(c, /*to_callee=*/true);
       SendBye(c, /*to_callee=*/false);
-      EndCall(c);
     } else if (c.context != nullptr) {
-      auto* ctx = static_cast<ResponseContext*>(c.context);
-      if (!ctx->final_sent) SendFinal(*ctx, 487, "Request Terminated");
-      CancelPending(*ctx);
-      if (c.in_use) EndCall(c);
-    } else {
-      EndCall(c);
+      ResponseContext& ctx = *c.context;
+      if (!ctx.final_sent) SendFinal(ctx, 487, "Request Terminated");
+      CancelPending(ctx);
     }
+    if (c.in_use) EndCall(c, CallEndReason::kOperator, 0);
+    hanging_up_ = false;
     return Status::Ok();
   }
   return Status::NotFound();

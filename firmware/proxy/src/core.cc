@@ -21,6 +21,7 @@ void Core::Reply(sip::Transaction& txn, const sip::Message& req, int code, std::
   }
   Status sent = layer_->SendResponse(txn, tx_.view());
   if (!sent.ok()) GW_LOG_DEBUG("sip", "response %d not sent: %s", code, sent.str());
+  MessageRefused(req, code);
 }
 
 // RFC 3261 8.2.2.1 / 16.3 step 1: the Request-URI schemes the gateway

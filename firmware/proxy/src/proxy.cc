@@ -213,10 +213,23 @@ static bool OurVia(const sip::LocalIdentity& id, std::string_view text, uint32_t
 // Writes the forwarded request (see the file comment) into out.
 // Proxy-Authorization for own_realm is consumed here (RFC 3261 22.3): the
 // next hop has no use for our digest.
+// The blank line and the body; with a replacement body, its Content-Length
+// first (the message's own line was left out).
+static Status AppendBody(StringBase& out, std::string_view body, const StringBase* new_body) {
+  if (new_body != nullptr) {
+    GW_TRY(out.Format("Content-Length: %u\r\n", static_cast<unsigned>(new_body->size())));
+    body = new_body->view();
+  }
+  GW_TRY(out.append("\r\n"));
+  return out.append(body);
+}
+
+// new_body: when set, the body to send instead of the request's (a
+// BodyRewriter's), with its own Content-Length.
 static Status BuildForward(const Message& req, const RoutePlan& plan, std::string_view ruri,
                            std::string_view branch, bool record_route, const net::Endpoint& from,
                            const sip::LocalIdentity& id, std::string_view own_realm,
-                           StringBase& out) {
+                           StringBase& out, const StringBase* new_body = nullptr) {
   out.clear();
   GW_TRY(out.append(req.method_text()));
   GW_TRY(out.append(" "));
@@ -254,6 +267,7 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
       auth::Credentials c;
       if (auth::ParseCredentials(h.value, c).ok() && c.realm.Equals(own_realm)) continue;
     }
+    if (h.id == HeaderId::kContentLength && new_body != nullptr) continue;
     if (h.id == HeaderId::kMaxForwards) {
       has_max_forwards = true;
       unsigned long n = 0;
@@ -282,8 +296,7 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
     GW_TRY(out.append(RawLine(req, i)));
   }
   if (!has_max_forwards) GW_TRY(out.append("Max-Forwards: 70\r\n"));
-  GW_TRY(out.append("\r\n"));
-  return out.append(req.body());
+  return AppendBody(out, req.body(), new_body);
 }
 
 // The Via lines of the skeleton (the 100 built from the proxied request).
@@ -302,7 +315,7 @@ static Status AppendRequestVias(std::string_view skeleton, StringBase& out) {
 // with the Via of our CANCEL, which has only ours), the request's Vias are
 // taken from it: the response must still find its way up.
 static Status BuildUpstream(const Message& resp, StringBase& out, std::string_view extra = {},
-                            std::string_view skeleton = {}) {
+                            std::string_view skeleton = {}, const StringBase* new_body = nullptr) {
   out.clear();
   GW_TRY(out.append(StartLine(resp)));
   bool first_via = true;
@@ -326,11 +339,11 @@ static Status BuildUpstream(const Message& resp, StringBase& out, std::string_vi
       if (!any && !more && !skeleton.empty()) GW_TRY(AppendRequestVias(skeleton, out));
       continue;
     }
+    if (h.id == HeaderId::kContentLength && new_body != nullptr) continue;
     GW_TRY(out.append(RawLine(resp, i)));
   }
   GW_TRY(out.append(extra));
-  GW_TRY(out.append("\r\n"));
-  return out.append(resp.body());
+  return AppendBody(out, resp.body(), new_body);
 }
 
 // ---------------------------------------------------------------------------
@@ -517,6 +530,49 @@ void Core::ForwardToUser(sip::Transaction& txn, const Message& req, const RouteP
   ReleaseIfDone(*ctx);
 }
 
+// The body a BodyRewriter wants msg of a call to carry instead of its own,
+// or nullptr (no rewriter, no body, no call, or no change).
+const StringBase* Core::NewBody(const Message& msg, Direction dir) {
+  if (rewriter_ == nullptr || msg.body().empty()) return nullptr;
+  const CallRecord* call = CallOf(msg);
+  if (call == nullptr) return nullptr;
+  body_.clear();
+  return rewriter_->Rewrite(*call, msg, dir, body_) ? &body_ : nullptr;
+}
+
+static std::string_view UserOfUri(std::string_view text) {
+  sip::Uri uri;
+  return sip::ParseUri(text, uri).ok() ? uri.user : std::string_view{};
+}
+
+void Core::NoteMessageUsers(ResponseContext& ctx, const Message& req) {
+  const Header* from = req.Find(HeaderId::kFrom);
+  std::string_view from_user = from != nullptr ? UserOfUri(sip::AddrSpecOf(from->value)) : "";
+  std::string_view to_user = UserOfUri(req.request_uri());
+  (void)ctx.message_from.assign(from_user.substr(0, ctx.message_from.capacity()));
+  (void)ctx.message_to.assign(to_user.substr(0, ctx.message_to.capacity()));
+}
+
+// A MESSAGE's final answer, reported once.
+void Core::MessageDone(ResponseContext& ctx, int code) {
+  if (!ctx.message) return;
+  ctx.message = false;
+  for (size_t i = 0; i < observer_count_; ++i) {
+    observers_[i]->OnMessageDone(ctx.message_from.view(), ctx.message_to.view(), code);
+  }
+}
+
+// A MESSAGE answered before it reached a context (404, 480, 403, 416...).
+void Core::MessageRefused(const Message& req, int code) {
+  if (req.method() != Method::kMessage || code < 200 || code == 401 || code == 407) return;
+  if (observer_count_ == 0) return;
+  const Header* from = req.Find(HeaderId::kFrom);
+  std::string_view from_user = from != nullptr ? UserOfUri(sip::AddrSpecOf(from->value)) : "";
+  for (size_t i = 0; i < observer_count_; ++i) {
+    observers_[i]->OnMessageDone(from_user, UserOfUri(req.request_uri()), code);
+  }
+}
+
 ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   ResponseContext* ctx = nullptr;
   for (ResponseContext& c : contexts_) {
@@ -555,6 +611,12 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   ctx->best_reason.clear();
   ctx->challenges.clear();
   ctx->server = &txn;
+  ctx->dir = Direction::kToCallee;
+  if (const CallRecord* call = CallOf(req); call != nullptr && !TagOf(req, HeaderId::kTo).empty()) {
+    ctx->dir = DirectionOf(*call, req);
+  }
+  ctx->message = req.method() == Method::kMessage;
+  if (ctx->message) NoteMessageUsers(*ctx, req);
   txn.set_user(ctx);
   // RFC 3261 16.2: a 100 Trying for an INVITE at once (never for others:
   // RFC 4320).
@@ -574,7 +636,7 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const RoutePlan& 
                           Fnv(deps_.proxy.branch_salt ^ ++branch_counter_, ctx.server->branch())));
   const bool rr = DialogCreating(req.method()) && TagOf(req, HeaderId::kTo).empty();
   if (!BuildForward(req, plan, ruri, branch.view(), rr, ctx.server->source(), deps_.identity,
-                    deps_.verifier.realm(), tx_)
+                    deps_.verifier.realm(), tx_, NewBody(req, ctx.dir))
            .ok()) {
     // Too large to forward once our Via and Record-Route are in: 413 when a
     // body is what makes it large, 513 otherwise (RFC 3261 21.4.11, 21.5.14).
@@ -797,6 +859,7 @@ void Core::MaybeFinish(ResponseContext& ctx) {
     // now (its Timer F runs as long as our branches' did).
     ctx.final_sent = true;
     ++stats_.no_answer_non_invite;
+    MessageDone(ctx, 408);
     if (ctx.server != nullptr) (void)layer_->Abandon(*ctx.server);
     return;
   }
@@ -816,7 +879,8 @@ void Core::MaybeFinish(ResponseContext& ctx) {
 void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
                      std::string_view headers) {
   ctx.final_sent = true;
-  if (code >= 300) FailCall(ctx);
+  if (code >= 300) FailCall(ctx, code);
+  MessageDone(ctx, code);
   if (ctx.server == nullptr) return;
   Message sk;
   if (!sk.Parse(ctx.skeleton.view()).ok()) return;
@@ -846,10 +910,13 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
 }
 
 void Core::ForwardUpstream(ResponseContext& ctx, const Message& resp) {
-  if (resp.status_code() >= 300) FailCall(ctx);
+  if (resp.status_code() >= 300) FailCall(ctx, resp.status_code());
   const int code = resp.status_code();
+  if (code >= 200) MessageDone(ctx, code);
   std::string_view others = code == 401 || code == 407 ? ctx.challenges.view() : "";
-  if (!BuildUpstream(resp, tx_, others, ctx.skeleton.view()).ok()) {
+  const Direction up =
+      ctx.dir == Direction::kToCallee ? Direction::kToCaller : Direction::kToCallee;
+  if (!BuildUpstream(resp, tx_, others, ctx.skeleton.view(), NewBody(resp, up)).ok()) {
     ++stats_.too_large;
     GW_LOG_WARN("proxy", "%u-byte %d too large to forward (limit %u)",
                 static_cast<unsigned>(resp.raw().size()), resp.status_code(),
@@ -961,7 +1028,7 @@ void Core::ReleaseIfDone(ResponseContext& ctx) {
   if (!ctx.in_use || ctx.server != nullptr) return;
   for (size_t i = 0; i < ctx.branch_count; ++i)
     if (ctx.branches[i].txn != nullptr) return;
-  FailCall(ctx);  // an early call whose INVITE ended without a final: gone too
+  FailCall(ctx, 408);  // an early call whose INVITE ended without a final: gone too
   ReleaseHeld(ctx);
   ctx.in_use = false;
 }
@@ -1025,8 +1092,10 @@ void Core::DoOnAck(const Message& ack, const net::Endpoint& from) {
   (void)branch.append(kBranchPrefix);
   (void)branch.Format("%08lx.%08lx", static_cast<unsigned long>(LoopHash(ack)),
                       static_cast<unsigned long>(Fnv(deps_.proxy.branch_salt, ack_top)));
+  const CallRecord* call = CallOf(ack);
+  const Direction dir = call != nullptr ? DirectionOf(*call, ack) : Direction::kToCallee;
   if (!BuildForward(ack, plan, plan.ruri, branch.view(), false, from, deps_.identity,
-                    deps_.verifier.realm(), tx_)
+                    deps_.verifier.realm(), tx_, NewBody(ack, dir))
            .ok()) {
     ++stats_.dropped;
     return;

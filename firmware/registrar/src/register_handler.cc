@@ -46,6 +46,14 @@ class RegisterHandler::Answer final : public auth::Answerer {
 void RegisterHandler::Reply(sip::Transaction& txn, const sip::Message& req, int code,
                             std::string_view reason, std::string_view headers) {
   (void)replier_.Reply(txn, req, code, reason, headers);  // logged there
+  Done(txn, req, code);
+}
+
+void RegisterHandler::Done(const sip::Transaction& txn, const sip::Message& req, int code) {
+  if (observer_ == nullptr || code == 401) return;
+  std::string_view aor, host;
+  if (!ToUser(req, aor, host)) aor = {};
+  observer_->OnRegisterDone(req, aor, txn.source(), code);
 }
 
 void RegisterHandler::Handle(sip::Transaction& txn, const sip::Message& req) {
@@ -112,6 +120,7 @@ void RegisterHandler::ReplyOk(sip::Transaction& txn, const sip::Message& req, st
     return;
   }
   ++stats_.registered;
+  Done(txn, req, 200);
 }
 
 void RegisterHandler::AppendOkExtras(const sip::Message& req) {

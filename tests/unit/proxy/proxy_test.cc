@@ -17,6 +17,7 @@
 #include "gw/core/timer_wheel.h"
 #include "gw/proxy/core.h"
 #include "gw/sip/response.h"
+#include "gw/testing/fake_call_events.h"
 #include "gw/testing/fake_hal.h"
 
 namespace gw::proxy {
@@ -1274,6 +1275,173 @@ TEST(Proxy, UnroutableContactCountsAs503AndTheOtherBranchDecides) {
   fork->Answer(fork->IndexOf(a), 603, "Decline", kCallee);
   EXPECT_NE(fork->Find(kCaller, "SIP/2.0 603 Decline"), nullptr);
   fork->ExpectDrained();
+}
+
+}  // namespace
+}  // namespace gw::proxy
+
+// ---------------------------------------------------------------------------
+// The call-event seam (call_events.h): what the media relay and the CDR
+// writer will see.
+
+namespace gw::proxy {
+namespace {
+
+// The response `code` to sent[i] with an SDP body.
+void AnswerWithBody(Rig& rig, size_t i, int code, std::string_view reason, net::Endpoint from,
+                    const std::string& body) {
+  sip::Message req;
+  ASSERT_TRUE(req.Parse(rig.sender.sent[i].data).ok());
+  String<3 * sip::Transaction::kMaxMessage> out;
+  sip::ResponseExtras extras{"t2", "Contact: <sip:1002@198.51.100.1:5070>\r\n", {}};
+  ASSERT_TRUE(sip::BuildResponse(req, kGw, code, reason, extras, out).ok());
+  std::string resp(out.view());
+  const std::string empty = "Content-Length: 0\r\n\r\n";
+  ASSERT_NE(resp.find(empty), std::string::npos);
+  resp.replace(resp.find(empty), empty.size(),
+               "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(body.size()) +
+                   "\r\n\r\n" + body);
+  rig.Receive(resp, from);
+}
+
+struct EventRig : Rig {
+  testing::RecordingCallObserver observer;
+  EventRig() {
+    EXPECT_TRUE(core.AddObserver(observer).ok());
+    Bind("1002", "sip:1002@198.51.100.1:5070", kCallee, false);
+  }
+};
+
+TEST(CallEvents, CreatedAnsweredReofferedEndedByTheCaller) {
+  auto rig = std::make_unique<EventRig>();
+  rig->Receive(Invite(), kCaller);
+  size_t ia = rig->IndexOf(rig->Find(kCallee, "INVITE "));
+  rig->Answer(ia, 180, "Ringing", kCallee);
+  AnswerWithBody(*rig, ia, 200, "OK", kCallee, "v=1\n");
+  // The callee re-offers (hold), then the caller hangs up.
+  rig->Receive(
+      "INVITE sip:1001@198.51.100.1:5061 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5070;branch=z9hG4bK-re1\r\n"
+      "Route: <sip:198.51.100.2:5060;lr>\r\nMax-Forwards: 70\r\n"
+      "From: <sip:1002@imsgw.local>;tag=t2\r\nTo: <sip:1001@imsgw.local>;tag=f1\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 7 INVITE\r\n"
+      "Contact: <sip:1002@198.51.100.1:5070>\r\nContent-Length: 4\r\n\r\nv=2\n",
+      kCallee);
+  const auto* reinvite = rig->Find(kCaller, "INVITE ");
+  ASSERT_NE(reinvite, nullptr);
+  rig->Answer(rig->IndexOf(reinvite), 200, "OK", kCaller, "f1");
+  rig->Receive(kBye, kCaller);
+  rig->Answer(rig->IndexOf(rig->Find(kCallee, "BYE ")), 200, "OK", kCallee, "");
+  EXPECT_EQ(rig->observer.events, (std::vector<std::string>{
+                                      "created 1001>1002 call-1@198.51.100.1 offer=v=0\n",
+                                      "answered call-1@198.51.100.1 offer=v=0\n answer=v=1\n",
+                                      "reoffer call-1@198.51.100.1 to-caller v=2\n",
+                                      "ended call-1@198.51.100.1 BYE_CALLER 0",
+                                  }));
+  rig->ExpectDrained();
+}
+
+TEST(CallEvents, EveryWayACallEndsHasItsReason) {
+  auto busy = std::make_unique<EventRig>();
+  busy->Receive(Invite(), kCaller);
+  busy->Answer(busy->IndexOf(busy->Find(kCallee, "INVITE ")), 486, "Busy Here", kCallee);
+  EXPECT_EQ(busy->observer.events.back(), "ended call-1@198.51.100.1 FAILURE 486");
+  busy->ExpectDrained();
+
+  auto timeout = std::make_unique<EventRig>();
+  timeout->Receive(Invite(), kCaller);
+  timeout->Advance(33000);  // Timer B: nobody there
+  EXPECT_EQ(timeout->observer.events.back(), "ended call-1@198.51.100.1 TIMEOUT 408");
+  timeout->ExpectDrained();
+
+  auto cancel = std::make_unique<EventRig>();
+  cancel->Receive(Invite(), kCaller);
+  size_t ia = cancel->IndexOf(cancel->Find(kCallee, "INVITE "));
+  cancel->Answer(ia, 180, "Ringing", kCallee);
+  cancel->Receive(
+      "CANCEL sip:1002@imsgw.local SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-c1;rport\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:1001@imsgw.local>;tag=f1\r\nTo: <sip:1002@imsgw.local>\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n",
+      kCaller);
+  cancel->Answer(ia, 487, "Request Terminated", kCallee);
+  EXPECT_EQ(cancel->observer.events.back(), "ended call-1@198.51.100.1 CANCEL 487");
+  cancel->ExpectDrained();
+
+  auto op = std::make_unique<EventRig>();
+  op->Receive(Invite(), kCaller);
+  ia = op->IndexOf(op->Find(kCallee, "INVITE "));
+  op->Answer(ia, 180, "Ringing", kCallee);
+  ASSERT_TRUE(op->core.HangUp("call-1@198.51.100.1").ok());
+  EXPECT_EQ(op->observer.events.back(), "ended call-1@198.51.100.1 OPERATOR 487");
+  EXPECT_EQ(op->observer.events.size(), 2u) << "one end, not two";
+  op->Answer(ia, 487, "Request Terminated", kCallee);
+  op->ExpectDrained();
+
+  auto callee = std::make_unique<EventRig>();
+  callee->Receive(Invite(), kCaller);
+  ia = callee->IndexOf(callee->Find(kCallee, "INVITE "));
+  callee->Answer(ia, 200, "OK", kCallee, "t2", "Contact: <sip:1002@198.51.100.1:5070>\r\n");
+  callee->Receive(
+      "BYE sip:1001@198.51.100.1:5061 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5070;branch=z9hG4bK-by2\r\n"
+      "Route: <sip:198.51.100.2:5060;lr>\r\nMax-Forwards: 70\r\n"
+      "From: <sip:1002@imsgw.local>;tag=t2\r\nTo: <sip:1001@imsgw.local>;tag=f1\r\n"
+      "Call-ID: call-1@198.51.100.1\r\nCSeq: 8 BYE\r\nContent-Length: 0\r\n\r\n",
+      kCallee);
+  EXPECT_EQ(callee->observer.events.back(), "ended call-1@198.51.100.1 BYE_CALLEE 0");
+  callee->Answer(callee->IndexOf(callee->Find(kCaller, "BYE ")), 200, "OK", kCaller, "");
+  callee->ExpectDrained();
+}
+
+TEST(CallEvents, MessageOutcomes) {
+  auto rig = std::make_unique<EventRig>();
+  rig->Receive(Invite("sip:1002@imsgw.local", "", "MESSAGE"), kCaller);
+  rig->Answer(rig->IndexOf(rig->Find(kCallee, "MESSAGE ")), 200, "OK", kCallee);
+  rig->Receive(WithBranchOf(Invite("sip:nobody@imsgw.local", "", "MESSAGE"), "z9hG4bK-m2"),
+               kCaller);
+  rig->Receive(WithBranchOf(Invite("sip:1002@imsgw.local", "", "MESSAGE"), "z9hG4bK-m3"), kCaller);
+  rig->Advance(33000);  // nobody answers the third: no 408 sent, reported as 408
+  EXPECT_EQ(rig->observer.events, (std::vector<std::string>{
+                                      "message 1001>1002 200",
+                                      "message 1001>nobody 404",
+                                      "message 1001>1002 408",
+                                  }));
+  rig->ExpectDrained();
+}
+
+TEST(CallEvents, RewrittenBodiesGoBothWaysWithTheirLength) {
+  auto rig = std::make_unique<EventRig>();
+  testing::FixedBodyRewriter rewriter;
+  rig->core.SetBodyRewriter(&rewriter);
+  rig->Receive(Invite(), kCaller);
+  const auto* fwd = rig->Find(kCallee, "INVITE ");
+  ASSERT_NE(fwd, nullptr);
+  sip::Message m;
+  ASSERT_TRUE(m.Parse(fwd->data).ok());
+  EXPECT_EQ(m.body(), rewriter.to_callee);
+  EXPECT_EQ(Header(fwd->data, sip::HeaderId::kContentLength),
+            std::to_string(rewriter.to_callee.size()));
+  AnswerWithBody(*rig, rig->IndexOf(fwd), 200, "OK", kCallee, "v=1\n");
+  const auto* ok = rig->Find(kCaller, "SIP/2.0 200 OK");
+  ASSERT_NE(ok, nullptr);
+  ASSERT_TRUE(m.Parse(ok->data).ok());
+  EXPECT_EQ(m.body(), rewriter.to_caller);
+  EXPECT_EQ(Header(ok->data, sip::HeaderId::kContentLength),
+            std::to_string(rewriter.to_caller.size()));
+  // The observer saw the offer as it left and the answer as it came.
+  EXPECT_EQ(rig->observer.events[1],
+            "answered call-1@198.51.100.1 offer=" + rewriter.to_callee + " answer=v=1\n");
+  EXPECT_EQ(rewriter.calls, 2);
+  EXPECT_EQ(rig->core.HangUpAll(), 1u);
+  rig->ExpectDrained();
+}
+
+TEST(CallEvents, ObserversAreBounded) {
+  auto rig = std::make_unique<Rig>();
+  testing::RecordingCallObserver o[Core::kMaxObservers + 1];
+  for (size_t i = 0; i < Core::kMaxObservers; ++i) EXPECT_TRUE(rig->core.AddObserver(o[i]).ok());
+  EXPECT_EQ(rig->core.AddObserver(o[Core::kMaxObservers]), Status::ResourceExhausted());
 }
 
 }  // namespace

@@ -152,6 +152,32 @@ TEST(RegisterHandler, ChallengeThenOkWithContactsDateAndSupported) {
   EXPECT_EQ(rig.digest.stats().challenges, 1u);
 }
 
+class RecordingRegisterObserver : public RegisterObserver {
+ public:
+  std::vector<std::string> events;  // "AOR CODE from PORT"
+
+ private:
+  void DoOnRegisterDone(const sip::Message&, std::string_view aor, const net::Endpoint& source,
+                        int code) override {
+    events.push_back(std::string(aor) + " " + std::to_string(code) + " from " +
+                     std::to_string(source.port));
+  }
+};
+
+TEST(RegisterHandler, ObserverHearsEveryOutcomeButTheChallenge) {
+  Rig rig;
+  RecordingRegisterObserver observer;
+  rig.handler.SetObserver(&observer);
+  ASSERT_EQ(rig.Registered("").rfind("SIP/2.0 200 OK", 0), 0u);
+  std::string unknown = Register(9, "");
+  for (size_t at; (at = unknown.find("1001@")) != std::string::npos;)
+    unknown.replace(at, 5, "7777@");
+  EXPECT_EQ(rig.Send(unknown).rfind("SIP/2.0 404", 0), 0u);
+  EXPECT_EQ(observer.events,
+            (std::vector<std::string>{"1001 200 from " + std::to_string(kPhone.port),
+                                      "7777 404 from " + std::to_string(kPhone.port)}));
+}
+
 TEST(RegisterHandler, NoDateWithoutAKnownWallClock) {
   Rig rig;  // FakeWallClock starts unsynchronised, as a board before SNTP
   std::string ok = rig.Registered("");

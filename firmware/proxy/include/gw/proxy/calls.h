@@ -12,6 +12,8 @@
 
 namespace gw::proxy {
 
+struct ResponseContext;  // core.h
+
 enum class CallState : uint8_t {
   kEarly,      // INVITE forwarded, no 2xx yet
   kConfirmed,  // a 2xx went upstream
@@ -45,7 +47,7 @@ struct CallRecord {
   uint32_t callee_cseq = 0;
   uint32_t start_ms = 0;
   uint32_t answer_ms = 0;
-  void* context = nullptr;  // the INVITE's response context while EARLY
+  ResponseContext* context = nullptr;  // the INVITE's response context while EARLY
 };
 
 struct CallStats {

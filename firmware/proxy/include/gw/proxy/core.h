@@ -21,6 +21,7 @@
 #include "gw/core/fixed_string.h"
 #include "gw/core/pool.h"
 #include "gw/hal/clock.h"
+#include "gw/proxy/call_events.h"
 #include "gw/proxy/calls.h"
 #include "gw/registrar/location.h"
 #include "gw/registrar/register_handler.h"
@@ -89,6 +90,10 @@ struct ResponseContext {
   bool invite = false;
   bool final_sent = false;
   bool cancelled = false;  // the caller CANCELled: branches that end unanswered make a 487
+  bool message = false;    // a MESSAGE whose outcome is still to be reported
+  Direction dir = Direction::kToCallee;      // which way the request goes (its call's sides)
+  String<users::kMaxUsername> message_from;  // the MESSAGE's From and R-URI users
+  String<users::kMaxUsername> message_to;
   uint8_t branch_count = 0;
   int16_t best_code = 0;
   // best_code is our own 503 (a branch we could not send: no transaction
@@ -161,6 +166,14 @@ class Core : public sip::TransactionUser {
   // Ends every call; returns how many.
   size_t HangUpAll();
 
+  // The call-event seam (call_events.h): at most kMaxObservers observers
+  // (the media relay, the CDR writer), added before traffic arrives.
+  // ResourceExhausted when full.
+  static constexpr size_t kMaxObservers = 4;
+  Status AddObserver(CallObserver& observer);
+  // At most one rewriter of forwarded bodies (the media relay); nullptr: none.
+  void SetBodyRewriter(BodyRewriter* rewriter) { rewriter_ = rewriter; }
+
  private:
   void DoOnRequest(sip::Transaction& txn, const sip::Message& request) override;
   void DoOnResponse(sip::Transaction& txn, const sip::Message& response) override;
@@ -186,6 +199,10 @@ class Core : public sip::TransactionUser {
   // False when req was answered (407, 403, 400).
   bool ProxyAuthorized(sip::Transaction& txn, const sip::Message& req);
   ResponseContext* NewContext(sip::Transaction& txn, const sip::Message& req);
+  const StringBase* NewBody(const sip::Message& msg, Direction dir);
+  void NoteMessageUsers(ResponseContext& ctx, const sip::Message& req);
+  void MessageDone(ResponseContext& ctx, int code);
+  void MessageRefused(const sip::Message& req, int code);
   // Creates one branch toward `to` with R-URI `ruri`; on failure the branch
   // holds the status that stands for it (480, 503, 500).
   void AddBranch(ResponseContext& ctx, const sip::Message& req, const RoutePlan& plan,
@@ -213,10 +230,14 @@ class Core : public sip::TransactionUser {
   // Calls (src/calls.cc). False when req was answered (486, 503).
   bool StartCall(sip::Transaction& txn, const sip::Message& req, ResponseContext* ctx);
   void ConfirmCall(ResponseContext& ctx, const sip::Message& resp, const sip::Transaction& branch);
-  void FailCall(ResponseContext& ctx);
+  // The early call of ctx is over: final answer `code` went (or goes) up.
+  void FailCall(ResponseContext& ctx, int code);
+  CallRecord* CallOf(const sip::Message& msg);
+  static Direction DirectionOf(const CallRecord& call, const sip::Message& req);
   // An in-dialog request passing through: CSeq tracking, BYE ends the call.
   void SeeInDialog(const sip::Message& req);
-  void EndCall(CallRecord& call);
+  // Tells the observers, then clears the record.
+  void EndCall(CallRecord& call, CallEndReason reason, int code);
   void SendBye(const CallRecord& call, bool to_callee);
 
   void LocalTag(const sip::Transaction& txn, String<8>& out) const;
@@ -246,6 +267,11 @@ class Core : public sip::TransactionUser {
   ResponseContext contexts_[kContexts];
   CallRecord calls_[kMaxCalls];
   CallStats call_stats_;
+  CallObserver* observers_[kMaxObservers] = {};
+  size_t observer_count_ = 0;
+  BodyRewriter* rewriter_ = nullptr;
+  bool hanging_up_ = false;                     // inside HangUp: the call ends by the operator
+  String<sip::Transaction::kMaxMessage> body_;  // a rewritten body
   String<sip::Transaction::kMaxMessage> tx_;
   String<1024> headers_;
   Pool<String<sip::Transaction::kMaxMessage>, kHeldResponses> held_{"HELD_RESPONSES"};

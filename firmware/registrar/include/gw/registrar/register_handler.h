@@ -16,6 +16,7 @@
 #include "gw/auth/digest_check.h"
 #include "gw/core/fixed_string.h"
 #include "gw/hal/clock.h"
+#include "gw/registrar/register_events.h"
 #include "gw/registrar/registrar.h"
 #include "gw/sip/replier.h"
 #include "gw/sip/stack.h"
@@ -57,6 +58,8 @@ class RegisterHandler {
   void Handle(sip::Transaction& txn, const sip::Message& req);
 
   const RegisterStats& stats() const { return stats_; }
+  // The CDR writer's hook (register_events.h); nullptr: none.
+  void SetObserver(RegisterObserver* observer) { observer_ = observer; }
 
  private:
   class Answer;  // auth::Answerer over one server transaction
@@ -69,8 +72,12 @@ class RegisterHandler {
   // Appends Date, Supported and the echoed Path to headers_.
   void AppendOkExtras(const sip::Message& req);
 
+  // Tells the observer of a final answer (not of a 401).
+  void Done(const sip::Transaction& txn, const sip::Message& req, int code);
+
   const RegisterDeps& deps_;
   sip::Replier replier_;
+  RegisterObserver* observer_ = nullptr;
   RegisterStats stats_;
   // Always holds the whole contact list, the Path echo and the rest.
   String<Registrar::kMaxContactList + Binding::kMaxPath + 160> headers_;
