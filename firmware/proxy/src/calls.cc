@@ -4,7 +4,6 @@
 #include "gw/proxy/call_events.h"
 #include "gw/proxy/core.h"
 #include "gw/sip/via.h"
-#include "self.h"
 
 namespace gw::proxy {
 namespace {
@@ -122,10 +121,8 @@ bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext*
   // A local caller's class caps its concurrent calls.
   sip::Uri from;
   if (sip::ParseUri(from_uri, from).ok() && !from.user.empty()) {
-    String<80> host_uri;
-    (void)host_uri.Format("sip:x@%.*s", static_cast<int>(from.host.size()), from.host.data());
     const users::Subscriber* user =
-        sip::IsLocalUri(deps_.identity, host_uri.view()) ? deps_.users.Find(from.user) : nullptr;
+        deps_.identity.IsOwnHost(from.host) ? deps_.users.Find(from.user) : nullptr;
     if (user != nullptr) {
       size_t open = 0;
       for (const CallRecord& c : calls_) open += c.in_use && c.caller.view() == caller;
@@ -247,11 +244,11 @@ void Core::SendBye(const CallRecord& call, bool to_callee) {
   tx_.clear();
   Status s = tx_.Format("BYE %.*s SIP/2.0\r\nVia: SIP/2.0/UDP ", static_cast<int>(target.size()),
                         target.data());
-  internal::AppendSelf(deps_.identity, tx_);
+  (void)deps_.identity.AppendHostPort(tx_);
   if (s.ok()) {
-    s = tx_.Format(";branch=z9hG4bKgwbye%08lx%lx\r\nMax-Forwards: 70\r\n",
+    s = tx_.Format(";branch=z9hG4bKgwbye%08lx%lx\r\nMax-Forwards: %u\r\n",
                    static_cast<unsigned long>(deps_.proxy.branch_salt),
-                   static_cast<unsigned long>(++branch_counter_));
+                   static_cast<unsigned long>(++branch_counter_), sip::kInitialMaxForwards);
   }
   const std::string_view route = to_callee ? call.callee_route.view() : call.caller_route.view();
   if (s.ok() && !route.empty()) {

@@ -10,18 +10,8 @@
 #include "gw/proxy/core.h"
 #include "gw/sip/response.h"
 #include "gw/sip/via.h"
-#include "self.h"
 
 namespace gw::proxy {
-namespace internal {
-
-void AppendSelf(const sip::LocalIdentity& id, StringBase& out) {
-  (void)net::AppendIp4(out, id.advertised_address != 0 ? id.advertised_address : id.address);
-  (void)out.Format(":%u",
-                   static_cast<unsigned>(id.advertised_port != 0 ? id.advertised_port : id.port));
-}
-
-}  // namespace internal
 
 constexpr size_t kMaxRoutes = 16;
 
@@ -47,8 +37,6 @@ struct RoutePlan {
 };
 
 namespace {
-
-using internal::AppendSelf;
 
 using sip::Header;
 using sip::HeaderId;
@@ -88,13 +76,13 @@ uint32_t LoopHash(const Message& req) {
   return Fnv(h, cseq.view());
 }
 
-// Where a URI with an IPv4 host goes (port 5060 when absent). No DNS.
+// Where a URI with an IPv4 host goes (the default port when absent). No DNS.
 bool UriEndpoint(std::string_view uri_text, net::Endpoint& out) {
   sip::Uri uri;
   if (!sip::ParseUri(uri_text, uri).ok()) return false;
   uint32_t addr = 0;
   if (!net::ParseIp4(uri.host, addr)) return false;
-  out = {addr, uri.port != 0 ? uri.port : uint16_t{5060}};
+  out = {addr, uri.port != 0 ? uri.port : sip::kDefaultPort};
   return true;
 }
 
@@ -187,12 +175,9 @@ static bool OurVia(const sip::LocalIdentity& id, std::string_view text, uint32_t
   if (!sip::ParseVia(text, via).ok()) return false;
   if (via.branch.substr(0, kBranchPrefix.size()) != kBranchPrefix) return false;
   uint32_t addr = 0;
-  if (!net::ParseIp4(via.host, addr)) return false;
-  uint16_t port = via.port != 0 ? via.port : 5060;
-  bool addr_ok =
-      addr == id.address || (id.advertised_address != 0 && addr == id.advertised_address);
-  bool port_ok = port == id.port || (id.advertised_port != 0 && port == id.advertised_port);
-  if (!addr_ok || !port_ok) return false;
+  if (!net::ParseIp4(via.host, addr) || !id.IsOwnAddress(addr) || !id.IsOwnPort(via.port)) {
+    return false;
+  }
   if (hash != nullptr) {
     std::string_view hex = via.branch.substr(kBranchPrefix.size(), 8);
     uint32_t h = 0;
@@ -235,13 +220,13 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
   GW_TRY(out.append(" "));
   GW_TRY(out.append(ruri));
   GW_TRY(out.append(" SIP/2.0\r\nVia: SIP/2.0/UDP "));
-  AppendSelf(id, out);
+  (void)id.AppendHostPort(out);
   GW_TRY(out.append(";branch="));
   GW_TRY(out.append(branch));
   GW_TRY(out.append("\r\n"));
   if (record_route) {
     GW_TRY(out.append("Record-Route: <sip:"));
-    AppendSelf(id, out);
+    (void)id.AppendHostPort(out);
     GW_TRY(out.append(";lr>\r\n"));
   }
   bool first_via = true;
@@ -295,7 +280,7 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
     }
     GW_TRY(out.append(RawLine(req, i)));
   }
-  if (!has_max_forwards) GW_TRY(out.append("Max-Forwards: 70\r\n"));
+  if (!has_max_forwards) GW_TRY(out.Format("Max-Forwards: %u\r\n", sip::kInitialMaxForwards));
   return AppendBody(out, req.body(), new_body);
 }
 
@@ -955,7 +940,7 @@ void Core::SendUpstreamStateless() {
   net::Endpoint dest;
   uint32_t addr = 0;
   if (!net::ParseIp4(via.received.empty() ? via.host : via.received, addr)) return;
-  unsigned port = via.port != 0 ? via.port : 5060;
+  unsigned port = via.port != 0 ? via.port : sip::kDefaultPort;
   if (!via.rport.empty()) {
     port = 0;
     for (char c : via.rport) port = port * 10 + static_cast<unsigned>(c - '0');
@@ -1115,9 +1100,7 @@ bool Core::ProxyAuthorized(sip::Transaction& txn, const Message& req) {
       uri.user.empty()) {
     return true;
   }
-  String<80> from_uri;
-  (void)from_uri.Format("sip:x@%.*s", static_cast<int>(uri.host.size()), uri.host.data());
-  if (!sip::IsLocalUri(deps_.identity, from_uri.view())) return true;  // from outside
+  if (!deps_.identity.IsOwnHost(uri.host)) return true;  // from outside
   const users::Subscriber* user = deps_.users.Find(uri.user);
   if (user == nullptr) return true;  // not ours to vouch for
   ReplyAnswer answer(*this, txn, req);

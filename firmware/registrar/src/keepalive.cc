@@ -26,9 +26,8 @@ void Keepalive::Tick(uint32_t now_ms, uint32_t interval_s) {
 }
 
 Status Keepalive::Ping(const Binding& b) {
-  const uint32_t own =
-      identity_.advertised_address != 0 ? identity_.advertised_address : identity_.address;
-  const uint16_t port = identity_.advertised_port != 0 ? identity_.advertised_port : identity_.port;
+  const uint32_t own = identity_.public_address();
+  const uint16_t port = identity_.public_port();
   String<16> host;
   GW_TRY(net::AppendIp4(host, own));
   const unsigned n = ++counter_;
@@ -37,8 +36,8 @@ Status Keepalive::Ping(const Binding& b) {
   GW_TRY(tx_.Format("Via: SIP/2.0/UDP %s:%u;branch=%.*s%08x;rport\r\n", host.c_str(),
                     static_cast<unsigned>(port), static_cast<int>(sip::kKeepaliveBranch.size()),
                     sip::kKeepaliveBranch.data(), n));
-  GW_TRY(
-      tx_.Format("Max-Forwards: 70\r\nFrom: <sip:keepalive@%s>;tag=ka%08x\r\n", host.c_str(), n));
+  GW_TRY(tx_.Format("Max-Forwards: %u\r\nFrom: <sip:keepalive@%s>;tag=ka%08x\r\n",
+                    sip::kInitialMaxForwards, host.c_str(), n));
   GW_TRY(tx_.Format("To: <%s>\r\nCall-ID: ka%08x@%s\r\nCSeq: 1 OPTIONS\r\n", b.contact.c_str(), n,
                     host.c_str()));
   GW_TRY(tx_.append("Content-Length: 0\r\n\r\n"));

@@ -19,14 +19,6 @@ bool ToUser(const sip::Message& req, std::string_view& user, std::string_view& h
   return true;
 }
 
-bool IsLocalHost(const sip::LocalIdentity& id, std::string_view host) {
-  uint32_t addr = 0;
-  if (net::ParseIp4(host, addr)) {
-    return addr == id.address || (id.advertised_address != 0 && addr == id.advertised_address);
-  }
-  return !id.domain.empty() && sip::EqualsIgnoreCase(host, id.domain.view());
-}
-
 }  // namespace
 
 class RegisterHandler::Answer final : public auth::Answerer {
@@ -68,8 +60,7 @@ void RegisterHandler::Handle(sip::Transaction& txn, const sip::Message& req) {
     Reply(txn, req, 400, "Malformed To");
     return;
   }
-  if (!sip::IsLocalUri(deps_.identity, req.request_uri()) ||
-      !IsLocalHost(deps_.identity, to_host)) {
+  if (!sip::IsLocalUri(deps_.identity, req.request_uri()) || !deps_.identity.IsOwnHost(to_host)) {
     ++stats_.foreign;
     Reply(txn, req, 403, "Not Our Domain");
     return;

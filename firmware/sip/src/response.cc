@@ -1,6 +1,7 @@
 #include "gw/sip/response.h"
 
 #include "gw/core/civil_time.h"
+#include "gw/sip/local_identity.h"
 
 namespace gw::sip {
 namespace {
@@ -34,7 +35,7 @@ bool TopViaValue(const Message& msg, std::string_view& out) {
 
 net::Endpoint ResponseDestination(const Via& top_via, const net::Endpoint& from) {
   if (top_via.has_rport) return from;
-  return {from.addr, top_via.port != 0 ? top_via.port : uint16_t{5060}};
+  return {from.addr, top_via.port != 0 ? top_via.port : kDefaultPort};
 }
 
 Status AppendDateHeader(StringBase& out, int64_t unix_seconds) {

@@ -31,22 +31,6 @@ bool Answerable(const Message& msg) {
 
 }  // namespace
 
-bool IsLocalUri(const LocalIdentity& identity, std::string_view request_uri) {
-  Uri uri;
-  if (!ParseUri(request_uri, uri).ok()) return false;
-  uint32_t addr = 0;
-  bool host_ok = false;
-  if (net::ParseIp4(uri.host, addr)) {
-    host_ok = addr == identity.address ||
-              (identity.advertised_address != 0 && addr == identity.advertised_address);
-  } else {
-    host_ok = !identity.domain.empty() && EqualsIgnoreCase(uri.host, identity.domain.view());
-  }
-  if (!host_ok) return false;
-  uint16_t adv = identity.advertised_port != 0 ? identity.advertised_port : identity.port;
-  return uri.port == 0 || uri.port == identity.port || uri.port == adv;
-}
-
 void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) {
   ++stats_.rx_datagrams;
   std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());

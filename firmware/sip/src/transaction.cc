@@ -1,6 +1,7 @@
 #include "gw/sip/transaction.h"
 
 #include "gw/core/log.h"
+#include "gw/sip/local_identity.h"
 #include "gw/sip/response.h"
 
 namespace gw::sip {
@@ -541,7 +542,7 @@ Status TransactionLayer::BuildFromRequest(const Transaction& txn, std::string_vi
     GW_TRY(out.append(h.value));
     GW_TRY(out.append("\r\n"));
   }
-  GW_TRY(out.append("Max-Forwards: 70\r\nFrom: "));
+  GW_TRY(out.Format("Max-Forwards: %u\r\nFrom: ", kInitialMaxForwards));
   GW_TRY(out.append(req.Find(HeaderId::kFrom)->value));
   GW_TRY(out.append("\r\nTo: "));
   GW_TRY(out.append(to));

@@ -10,18 +10,10 @@
 #include "gw/core/fixed_string.h"
 #include "gw/net/address.h"
 #include "gw/net/udp.h"
+#include "gw/sip/local_identity.h"
 #include "gw/sip/message.h"
 
 namespace gw::sip {
-
-// Who the gateway is: what a Request-URI must name to be "for us".
-struct LocalIdentity {
-  uint32_t address = 0;             // own interface address
-  uint32_t advertised_address = 0;  // SIP.ADVERTISE_ADDR, 0 if unset
-  uint16_t port = 5060;
-  uint16_t advertised_port = 0;  // 0: same as port
-  String<64> domain;             // SIP.DOMAIN
-};
 
 struct SipStats {
   uint32_t rx_datagrams = 0;
@@ -42,10 +34,6 @@ class TransactionLayer;
 // The branch prefix of the gateway's stateless NAT keep-alive OPTIONS: the
 // stack recognises the replies by it and drops them (counted).
 inline constexpr std::string_view kKeepaliveBranch = "z9hG4bK-imsgw-ka-";
-
-// Whether a Request-URI names the gateway: its address, advertised address
-// or SIP.DOMAIN, on its port, advertised port, or no port.
-bool IsLocalUri(const LocalIdentity& identity, std::string_view uri);
 
 class Stack : public net::DatagramHandler {
  public:
