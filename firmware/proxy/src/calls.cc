@@ -12,23 +12,6 @@ using sip::Header;
 using sip::HeaderId;
 using sip::Message;
 
-std::string_view TagOf(const Message& m, HeaderId id) {
-  const Header* h = m.Find(id);
-  if (h == nullptr) return {};
-  bool found = false;
-  return sip::HeaderParam(h->value, "tag", found);
-}
-
-std::string_view AddrOf(const Message& m, HeaderId id) {
-  const Header* h = m.Find(id);
-  return h == nullptr ? std::string_view{} : sip::AddrSpecOf(h->value);
-}
-
-std::string_view UserOf(std::string_view uri_text) {
-  sip::Uri uri;
-  return sip::ParseUri(uri_text, uri).ok() ? uri.user : std::string_view{};
-}
-
 // The route sets of the BYEs RMV CALL sends, from the 2xx's Record-Route
 // (RFC 3261 12.1, seen from where we stand): the values above ours lead to
 // the callee (nearest first: reversed), those below ours to the caller (in
@@ -47,7 +30,7 @@ void SplitRecordRoute(const Message& resp, const sip::LocalIdentity& id, CallRec
   size_t self = n;
   for (size_t i = 0; i < n && self == n; ++i) {
     const std::string_view uri = sip::AddrSpecOf(values[i]);
-    if (sip::IsLocalUri(id, uri) && UserOf(uri).empty()) self = i;
+    if (sip::IsLocalUri(id, uri) && sip::UserOf(uri).empty()) self = i;
   }
   if (self == n) return;  // not record-routed by us: nothing to go by
   bool fits = true;
@@ -105,8 +88,8 @@ CallRecord* Core::CallOf(const Message& msg) {
 }
 
 Direction Core::DirectionOf(const CallRecord& call, const Message& req) {
-  return TagOf(req, HeaderId::kFrom) == call.from_tag.view() ? Direction::kToCallee
-                                                             : Direction::kToCaller;
+  return sip::TagOf(req, HeaderId::kFrom) == call.from_tag.view() ? Direction::kToCallee
+                                                                  : Direction::kToCaller;
 }
 
 size_t Core::active_calls() const {
@@ -116,8 +99,8 @@ size_t Core::active_calls() const {
 }
 
 bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext* ctx) {
-  std::string_view from_uri = AddrOf(req, HeaderId::kFrom);
-  std::string_view caller = UserOf(from_uri);
+  std::string_view from_uri = sip::AddrOf(req, HeaderId::kFrom);
+  std::string_view caller = sip::UserOf(from_uri);
   // A local caller's class caps its concurrent calls.
   sip::Uri from;
   if (sip::ParseUri(from_uri, from).ok() && !from.user.empty()) {
@@ -154,16 +137,16 @@ bool Core::StartCall(sip::Transaction& txn, const Message& req, ResponseContext*
   rec->in_use = true;
   rec->state = CallState::kEarly;
   (void)rec->caller.assign(caller.substr(0, rec->caller.capacity()));
-  std::string_view callee = UserOf(req.request_uri());
-  if (callee.empty()) callee = UserOf(AddrOf(req, HeaderId::kTo));
+  std::string_view callee = sip::UserOf(req.request_uri());
+  if (callee.empty()) callee = sip::UserOf(sip::AddrOf(req, HeaderId::kTo));
   (void)rec->callee.assign(callee.substr(0, rec->callee.capacity()));
   // Fields a BYE needs: a call whose values do not fit is tracked but
   // cannot be hung up from the console (logged).
   bool fits = rec->call_id.assign(req.Find(HeaderId::kCallId)->value).ok();
-  fits = rec->from_tag.assign(TagOf(req, HeaderId::kFrom)).ok() && fits;
+  fits = rec->from_tag.assign(sip::TagOf(req, HeaderId::kFrom)).ok() && fits;
   fits = rec->from_uri.assign(from_uri).ok() && fits;
-  fits = rec->to_uri.assign(AddrOf(req, HeaderId::kTo)).ok() && fits;
-  fits = rec->caller_contact.assign(AddrOf(req, HeaderId::kContact)).ok() && fits;
+  fits = rec->to_uri.assign(sip::AddrOf(req, HeaderId::kTo)).ok() && fits;
+  fits = rec->caller_contact.assign(sip::AddrOf(req, HeaderId::kContact)).ok() && fits;
   if (!fits) GW_LOG_WARN("call", "call of %s: dialog fields too long to keep", rec->caller.c_str());
   rec->caller_addr = txn.source();
   rec->caller_cseq = req.cseq_number();
@@ -183,8 +166,8 @@ void Core::ConfirmCall(ResponseContext& ctx, const Message& resp, const sip::Tra
   if (!rec.in_use || rec.context != &ctx || rec.state != CallState::kEarly) return;
   rec.state = CallState::kConfirmed;
   rec.answer_ms = deps_.clock.NowMs();
-  (void)rec.to_tag.assign(TagOf(resp, HeaderId::kTo));
-  (void)rec.callee_contact.assign(AddrOf(resp, HeaderId::kContact));
+  (void)rec.to_tag.assign(sip::TagOf(resp, HeaderId::kTo));
+  (void)rec.callee_contact.assign(sip::AddrOf(resp, HeaderId::kContact));
   SplitRecordRoute(resp, deps_.identity, rec);
   rec.callee_addr = branch.peer();
   rec.context = nullptr;

@@ -6,6 +6,7 @@
 // decremented, Route values that named us taken out. Every other header line
 // is copied byte for byte.
 #include "gw/auth/credentials.h"
+#include "gw/core/hash.h"
 #include "gw/core/log.h"
 #include "gw/proxy/core.h"
 #include "gw/sip/response.h"
@@ -47,33 +48,17 @@ using sip::Method;
 // request (RFC 3261 16.6 step 8) and a part unique per branch.
 constexpr std::string_view kBranchPrefix = "z9hG4bKgw";
 
-uint32_t Fnv(uint32_t h, std::string_view s) {
-  for (char c : s) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 16777619u;
-  }
-  h ^= 0xFF;
-  return h * 16777619u;
-}
-
-std::string_view TagOf(const Message& m, HeaderId id) {
-  const Header* h = m.Find(id);
-  if (h == nullptr) return {};
-  bool found = false;
-  return sip::HeaderParam(h->value, "tag", found);
-}
-
 // The loop-detection value: what stays the same when a request comes back
 // unchanged (R-URI as received, tags, Call-ID, CSeq number).
 uint32_t LoopHash(const Message& req) {
-  uint32_t h = Fnv(2166136261u, req.request_uri());
-  h = Fnv(h, TagOf(req, HeaderId::kFrom));
-  h = Fnv(h, TagOf(req, HeaderId::kTo));
+  uint32_t h = Fnv1a32Field(kFnv32Offset, req.request_uri());
+  h = Fnv1a32Field(h, sip::TagOf(req, HeaderId::kFrom));
+  h = Fnv1a32Field(h, sip::TagOf(req, HeaderId::kTo));
   const Header* call_id = req.Find(HeaderId::kCallId);
-  if (call_id != nullptr) h = Fnv(h, call_id->value);
+  if (call_id != nullptr) h = Fnv1a32Field(h, call_id->value);
   String<12> cseq;
   (void)cseq.Format("%lu", static_cast<unsigned long>(req.cseq_number()));
-  return Fnv(h, cseq.view());
+  return Fnv1a32Field(h, cseq.view());
 }
 
 // Where a URI with an IPv4 host goes (the default port when absent). No DNS.
@@ -159,7 +144,7 @@ void Core::Attach(sip::TransactionLayer& layer) {
 // for it: the 200 to a CANCEL (same branch as its INVITE) and the INVITE's
 // 487 share it (RFC 3261 9.2), and a retransmission matches the first.
 void Core::LocalTag(const sip::Transaction& txn, String<8>& out) const {
-  sip::MakeToTag(txn.call_id(), Fnv(deps_.proxy.branch_salt, txn.branch()), out);
+  sip::MakeToTag(txn.call_id(), Fnv1a32Field(deps_.proxy.branch_salt, txn.branch()), out);
 }
 
 size_t Core::active_contexts() const {
@@ -341,7 +326,7 @@ void Core::HandleProxy(sip::Transaction& txn, const Message& req) {
     Reply(txn, req, 400, "Too Many Routes");
     return;
   }
-  const bool initial = TagOf(req, HeaderId::kTo).empty();
+  const bool initial = sip::TagOf(req, HeaderId::kTo).empty();
   if (initial && !ProxyAuthorized(txn, req)) return;
   // Targets (16.5): the next Route, the R-URI of a request routed through
   // us, or the bindings of a local user.
@@ -500,7 +485,7 @@ void Core::ForwardToUser(sip::Transaction& txn, const Message& req, const RouteP
   }
   ResponseContext* ctx = NewContext(txn, req);
   if (ctx == nullptr) return;
-  const bool initial = TagOf(req, HeaderId::kTo).empty();
+  const bool initial = sip::TagOf(req, HeaderId::kTo).empty();
   if (initial && req.method() == Method::kInvite && !StartCall(txn, req, ctx)) {
     ReleaseIfDone(*ctx);
     return;
@@ -525,15 +510,10 @@ const StringBase* Core::NewBody(const Message& msg, Direction dir) {
   return rewriter_->Rewrite(*call, msg, dir, body_) ? &body_ : nullptr;
 }
 
-static std::string_view UserOfUri(std::string_view text) {
-  sip::Uri uri;
-  return sip::ParseUri(text, uri).ok() ? uri.user : std::string_view{};
-}
-
 void Core::NoteMessageUsers(ResponseContext& ctx, const Message& req) {
   const Header* from = req.Find(HeaderId::kFrom);
-  std::string_view from_user = from != nullptr ? UserOfUri(sip::AddrSpecOf(from->value)) : "";
-  std::string_view to_user = UserOfUri(req.request_uri());
+  std::string_view from_user = from != nullptr ? sip::UserOf(sip::AddrSpecOf(from->value)) : "";
+  std::string_view to_user = sip::UserOf(req.request_uri());
   (void)ctx.message_from.assign(from_user.substr(0, ctx.message_from.capacity()));
   (void)ctx.message_to.assign(to_user.substr(0, ctx.message_to.capacity()));
 }
@@ -552,9 +532,9 @@ void Core::MessageRefused(const Message& req, int code) {
   if (req.method() != Method::kMessage || code < 200 || code == 401 || code == 407) return;
   if (observer_count_ == 0) return;
   const Header* from = req.Find(HeaderId::kFrom);
-  std::string_view from_user = from != nullptr ? UserOfUri(sip::AddrSpecOf(from->value)) : "";
+  std::string_view from_user = from != nullptr ? sip::UserOf(sip::AddrSpecOf(from->value)) : "";
   for (size_t i = 0; i < observer_count_; ++i) {
-    observers_[i]->OnMessageDone(from_user, UserOfUri(req.request_uri()), code);
+    observers_[i]->OnMessageDone(from_user, sip::UserOf(req.request_uri()), code);
   }
 }
 
@@ -597,7 +577,8 @@ ResponseContext* Core::NewContext(sip::Transaction& txn, const Message& req) {
   ctx->challenges.clear();
   ctx->server = &txn;
   ctx->dir = Direction::kToCallee;
-  if (const CallRecord* call = CallOf(req); call != nullptr && !TagOf(req, HeaderId::kTo).empty()) {
+  if (const CallRecord* call = CallOf(req);
+      call != nullptr && !sip::TagOf(req, HeaderId::kTo).empty()) {
     ctx->dir = DirectionOf(*call, req);
   }
   ctx->message = req.method() == Method::kMessage;
@@ -617,9 +598,9 @@ void Core::AddBranch(ResponseContext& ctx, const Message& req, const RoutePlan& 
   String<40> branch;
   (void)branch.append(kBranchPrefix);
   (void)branch.Format("%08lx.%08lx", static_cast<unsigned long>(loop),
-                      static_cast<unsigned long>(
-                          Fnv(deps_.proxy.branch_salt ^ ++branch_counter_, ctx.server->branch())));
-  const bool rr = DialogCreating(req.method()) && TagOf(req, HeaderId::kTo).empty();
+                      static_cast<unsigned long>(Fnv1a32Field(
+                          deps_.proxy.branch_salt ^ ++branch_counter_, ctx.server->branch())));
+  const bool rr = DialogCreating(req.method()) && sip::TagOf(req, HeaderId::kTo).empty();
   if (!BuildForward(req, plan, ruri, branch.view(), rr, ctx.server->source(), deps_.identity,
                     deps_.verifier.realm(), tx_, NewBody(req, ctx.dir))
            .ok()) {
@@ -879,7 +860,7 @@ void Core::SendFinal(ResponseContext& ctx, int code, std::string_view reason,
     if (h.id == HeaderId::kContentLength) continue;
     s = tx_.Format("%.*s: %.*s", static_cast<int>(h.name.size()), h.name.data(),
                    static_cast<int>(h.value.size()), h.value.data());
-    if (s.ok() && h.id == HeaderId::kTo && TagOf(sk, HeaderId::kTo).empty()) {
+    if (s.ok() && h.id == HeaderId::kTo && sip::TagOf(sk, HeaderId::kTo).empty()) {
       s = tx_.Format(";tag=%s", tag.c_str());
     }
     if (s.ok()) s = tx_.append("\r\n");
@@ -1076,7 +1057,7 @@ void Core::DoOnAck(const Message& ack, const net::Endpoint& from) {
   String<40> branch;
   (void)branch.append(kBranchPrefix);
   (void)branch.Format("%08lx.%08lx", static_cast<unsigned long>(LoopHash(ack)),
-                      static_cast<unsigned long>(Fnv(deps_.proxy.branch_salt, ack_top)));
+                      static_cast<unsigned long>(Fnv1a32Field(deps_.proxy.branch_salt, ack_top)));
   const CallRecord* call = CallOf(ack);
   const Direction dir = call != nullptr ? DirectionOf(*call, ack) : Direction::kToCallee;
   if (!BuildForward(ack, plan, plan.ruri, branch.view(), false, from, deps_.identity,

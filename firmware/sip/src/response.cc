@@ -1,20 +1,13 @@
 #include "gw/sip/response.h"
 
 #include "gw/core/civil_time.h"
+#include "gw/core/hash.h"
 #include "gw/sip/local_identity.h"
 
 namespace gw::sip {
 namespace {
 
 // Appends a Via value with its valueless rport parameter set to port.
-uint32_t Fnv1a(std::string_view s, uint32_t seed) {
-  uint32_t h = 2166136261u ^ seed;
-  for (char c : s) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
 
 // Appends "Name: value\r\n"; value may be empty or a null view.
 Status AppendHeader(StringBase& out, std::string_view name, std::string_view value) {
@@ -51,7 +44,7 @@ Status AppendDateHeader(StringBase& out, int64_t unix_seconds) {
 
 void MakeToTag(std::string_view call_id, uint32_t salt, String<8>& out) {
   out.clear();
-  (void)out.Format("%08x", static_cast<unsigned>(Fnv1a(call_id, salt)));
+  (void)out.Format("%08x", static_cast<unsigned>(Fnv1a32(call_id, kFnv32Offset ^ salt)));
 }
 
 Status BuildResponse(const Message& req, const net::Endpoint& from, int code,

@@ -1,5 +1,6 @@
 #include "gw/sip/transaction.h"
 
+#include "gw/core/hash.h"
 #include "gw/core/log.h"
 #include "gw/sip/local_identity.h"
 #include "gw/sip/response.h"
@@ -7,37 +8,16 @@
 namespace gw::sip {
 namespace {
 
-constexpr uint64_t kFnvOffset = 14695981039346656037ull;
-constexpr uint64_t kFnvPrime = 1099511628211ull;
-
-uint64_t Fnv1a64(uint64_t h, std::string_view s) {
-  for (char c : s) {
-    h ^= static_cast<uint8_t>(c);
-    h *= kFnvPrime;
-  }
-  // A separator so that ("ab", "c") and ("a", "bc") differ.
-  h ^= 0xFF;
-  h *= kFnvPrime;
-  return h;
-}
-
-std::string_view TagOf(const Message& msg, HeaderId id) {
-  const Header* h = msg.Find(id);
-  if (h == nullptr) return {};
-  bool found = false;
-  return HeaderParam(h->value, "tag", found);
-}
-
 // RFC 2543 matching key: R-URI, From tag and the whole top Via. Call-ID and
 // CSeq are kept in clear and compared separately.
 uint64_t FallbackKey(const Message& req, std::string_view top_via) {
-  uint64_t h = Fnv1a64(kFnvOffset, req.request_uri());
-  h = Fnv1a64(h, TagOf(req, HeaderId::kFrom));
-  return Fnv1a64(h, top_via);
+  uint64_t h = Fnv1a64Field(kFnv64Offset, req.request_uri());
+  h = Fnv1a64Field(h, TagOf(req, HeaderId::kFrom));
+  return Fnv1a64Field(h, top_via);
 }
 
 uint64_t TagDigest(std::string_view tag) {
-  return Fnv1a64(kFnvOffset, tag);
+  return Fnv1a64Field(kFnv64Offset, tag);
 }
 
 bool HasCookie(std::string_view branch) {

@@ -239,4 +239,21 @@ Status AppendStampedVia(StringBase& out, std::string_view via_text, const net::E
   return Status::Ok();
 }
 
+std::string_view TagOf(const Message& m, HeaderId id) {
+  const Header* h = m.Find(id);
+  if (h == nullptr) return {};
+  bool found = false;
+  return HeaderParam(h->value, "tag", found);
+}
+
+std::string_view AddrOf(const Message& m, HeaderId id) {
+  const Header* h = m.Find(id);
+  return h == nullptr ? std::string_view{} : AddrSpecOf(h->value);
+}
+
+std::string_view UserOf(std::string_view uri_text) {
+  Uri uri;
+  return ParseUri(uri_text, uri).ok() ? uri.user : std::string_view{};
+}
+
 }  // namespace gw::sip

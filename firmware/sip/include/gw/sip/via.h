@@ -6,6 +6,7 @@
 #include "gw/core/fixed_string.h"
 #include "gw/core/status.h"
 #include "gw/net/address.h"
+#include "gw/sip/message.h"
 
 namespace gw::sip {
 
@@ -50,5 +51,12 @@ std::string_view AddrSpecOf(std::string_view name_addr);
 // quoted strings, and a quoted value is returned with its quotes
 // (`+sip.instance="<urn:uuid:...>"` gives "\"<urn:uuid:...>\"").
 std::string_view HeaderParam(std::string_view value, std::string_view name, bool& found);
+
+// The tag parameter of header `id` (From or To) of m, or empty.
+std::string_view TagOf(const Message& m, HeaderId id);
+// The addr-spec of the first header `id` of m (From, To, Contact), or empty.
+std::string_view AddrOf(const Message& m, HeaderId id);
+// The user part of a SIP URI, or empty (no user part, or no SIP URI).
+std::string_view UserOf(std::string_view uri_text);
 
 }  // namespace gw::sip
