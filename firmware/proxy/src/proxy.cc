@@ -28,6 +28,9 @@ struct RoutePlan {
   std::string_view ruri;   // the Request-URI to send with
   bool popped_us = false;  // a Route naming us was taken out
   bool strict = false;     // the previous hop was a strict router
+  // The next hop is a strict router (its URI has no lr): the R-URI to put
+  // last in Route (16.6 step 6); empty otherwise.
+  std::string_view last_route;
 
   // The first value left, or nullptr.
   const Value* Top() const {
@@ -69,6 +72,21 @@ bool UriEndpoint(std::string_view uri_text, net::Endpoint& out) {
   if (!net::ParseIp4(uri.host, addr)) return false;
   out = {addr, uri.port != 0 ? uri.port : sip::kDefaultPort};
   return true;
+}
+
+// A Route URI with the lr parameter (RFC 3261 19.1.1): a loose router.
+bool LooseRouter(std::string_view uri_text) {
+  sip::Uri uri;
+  if (!sip::ParseUri(uri_text, uri).ok()) return true;  // nothing to rewrite by
+  std::string_view params = uri.params;
+  while (!params.empty()) {
+    const size_t semi = params.find(';');
+    std::string_view p = sip::Trim(params.substr(0, semi));
+    const size_t eq = p.find('=');
+    if (sip::EqualsIgnoreCase(sip::Trim(p.substr(0, eq)), "lr")) return true;
+    params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
+  }
+  return false;
 }
 
 bool DialogCreating(Method m) {
@@ -180,9 +198,56 @@ static bool OurVia(const sip::LocalIdentity& id, std::string_view text, uint32_t
   return true;
 }
 
-// Writes the forwarded request (see the file comment) into out.
-// Proxy-Authorization for own_realm is consumed here (RFC 3261 22.3): the
+// The previous hop's Via header, its top value stamped (RFC 3581).
+static Status AppendPreviousHop(const Header& h, const net::Endpoint& from, StringBase& out) {
+  sip::ValueSplitter split(h.value);
+  std::string_view v;
+  GW_TRY(out.append(h.name));
+  GW_TRY(out.append(": "));
+  bool first = true;
+  while (split.Next(v)) {
+    if (!first) GW_TRY(out.append(", "));
+    GW_TRY(first ? sip::AppendStampedVia(out, v, from) : out.append(v));
+    first = false;
+  }
+  return out.append("\r\n");
+}
+
+// Max-Forwards one less (16.6 step 3; a value checked by Forwardable).
+static Status AppendDecremented(const Header& h, StringBase& out) {
+  unsigned long n = 0;
+  for (char c : h.value) n = n * 10 + static_cast<unsigned long>(c - '0');
+  return out.Format("%.*s: %lu\r\n", static_cast<int>(h.name.size()), h.name.data(),
+                    n > 0 ? n - 1 : 0);
+}
+
+// Route header i as routing left it: as received, or without the values
+// taken out (the header dropped when none is left).
+static Status AppendRoutesOf(const RoutePlan& plan, size_t i, std::string_view raw,
+                             StringBase& out) {
+  bool edited = false;
+  for (size_t k = 0; k < plan.count; ++k)
+    edited = edited || (plan.values[k].header == i && plan.values[k].removed);
+  if (!edited) return out.append(raw);
+  bool any = false;
+  for (size_t k = 0; k < plan.count; ++k) {
+    const RoutePlan::Value& v = plan.values[k];
+    if (v.header != i || v.removed) continue;
+    GW_TRY(out.append(any ? ", " : "Route: "));
+    GW_TRY(out.append(v.text));
+    any = true;
+  }
+  return any ? out.append("\r\n") : Status::Ok();
+}
+
+// Proxy-Authorization for our realm is consumed here (RFC 3261 22.3): the
 // next hop has no use for our digest.
+static bool OwnCredentials(const Header& h, std::string_view own_realm) {
+  if (h.id != HeaderId::kProxyAuthorization || own_realm.empty()) return false;
+  auth::Credentials c;
+  return auth::ParseCredentials(h.value, c).ok() && c.realm.Equals(own_realm);
+}
+
 // The blank line and the body; with a replacement body, its Content-Length
 // first (the message's own line was left out).
 static Status AppendBody(StringBase& out, std::string_view body, const StringBase* new_body) {
@@ -194,6 +259,7 @@ static Status AppendBody(StringBase& out, std::string_view body, const StringBas
   return out.append(body);
 }
 
+// Writes the forwarded request (see the file comment) into out.
 // new_body: when set, the body to send instead of the request's (a
 // BodyRewriter's), with its own Content-Length.
 static Status BuildForward(const Message& req, const RoutePlan& plan, std::string_view ruri,
@@ -201,17 +267,14 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
                            const sip::LocalIdentity& id, std::string_view own_realm,
                            StringBase& out, const StringBase* new_body = nullptr) {
   out.clear();
-  GW_TRY(out.append(req.method_text()));
-  GW_TRY(out.append(" "));
-  GW_TRY(out.append(ruri));
-  GW_TRY(out.append(" SIP/2.0\r\nVia: SIP/2.0/UDP "));
-  (void)id.AppendHostPort(out);
-  GW_TRY(out.append(";branch="));
-  GW_TRY(out.append(branch));
-  GW_TRY(out.append("\r\n"));
+  GW_TRY(out.Format("%.*s %.*s SIP/2.0\r\nVia: SIP/2.0/UDP ",
+                    static_cast<int>(req.method_text().size()), req.method_text().data(),
+                    static_cast<int>(ruri.size()), ruri.data()));
+  GW_TRY(id.AppendHostPort(out));
+  GW_TRY(out.Format(";branch=%.*s\r\n", static_cast<int>(branch.size()), branch.data()));
   if (record_route) {
     GW_TRY(out.append("Record-Route: <sip:"));
-    (void)id.AppendHostPort(out);
+    GW_TRY(id.AppendHostPort(out));
     GW_TRY(out.append(";lr>\r\n"));
   }
   bool first_via = true;
@@ -220,50 +283,21 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
     const Header& h = req.header(i);
     if (h.id == HeaderId::kVia && first_via) {
       first_via = false;
-      sip::ValueSplitter split(h.value);
-      std::string_view v;
-      GW_TRY(out.append(h.name));
-      GW_TRY(out.append(": "));
-      bool first = true;
-      while (split.Next(v)) {
-        if (!first) GW_TRY(out.append(", "));
-        GW_TRY(first ? sip::AppendStampedVia(out, v, from) : out.append(v));
-        first = false;
-      }
-      GW_TRY(out.append("\r\n"));
-      continue;
-    }
-    if (h.id == HeaderId::kProxyAuthorization && !own_realm.empty()) {
-      auth::Credentials c;
-      if (auth::ParseCredentials(h.value, c).ok() && c.realm.Equals(own_realm)) continue;
-    }
-    if (h.id == HeaderId::kContentLength && new_body != nullptr) continue;
-    if (h.id == HeaderId::kMaxForwards) {
+      GW_TRY(AppendPreviousHop(h, from, out));
+    } else if (h.id == HeaderId::kMaxForwards) {
       has_max_forwards = true;
-      unsigned long n = 0;
-      for (char c : h.value) n = n * 10 + static_cast<unsigned long>(c - '0');
-      GW_TRY(out.Format("%.*s: %lu\r\n", static_cast<int>(h.name.size()), h.name.data(),
-                        n > 0 ? n - 1 : 0));
-      continue;
+      GW_TRY(AppendDecremented(h, out));
+    } else if (h.id == HeaderId::kRoute) {
+      GW_TRY(AppendRoutesOf(plan, i, RawLine(req, i), out));
+    } else if (!(h.id == HeaderId::kContentLength && new_body != nullptr) &&
+               !OwnCredentials(h, own_realm)) {
+      GW_TRY(out.append(RawLine(req, i)));
     }
-    if (h.id == HeaderId::kRoute) {
-      bool edited = false;
-      for (size_t k = 0; k < plan.count; ++k)
-        edited = edited || (plan.values[k].header == i && plan.values[k].removed);
-      if (edited) {
-        bool any = false;
-        for (size_t k = 0; k < plan.count; ++k) {
-          const RoutePlan::Value& v = plan.values[k];
-          if (v.header != i || v.removed) continue;
-          GW_TRY(out.append(any ? ", " : "Route: "));
-          GW_TRY(out.append(v.text));
-          any = true;
-        }
-        if (any) GW_TRY(out.append("\r\n"));
-        continue;
-      }
-    }
-    GW_TRY(out.append(RawLine(req, i)));
+  }
+  if (!plan.last_route.empty()) {
+    // 16.6 step 6: toward a strict router, our R-URI goes last in Route.
+    GW_TRY(out.Format("Route: <%.*s>\r\n", static_cast<int>(plan.last_route.size()),
+                      plan.last_route.data()));
   }
   if (!has_max_forwards) GW_TRY(out.Format("Max-Forwards: %u\r\n", sip::kInitialMaxForwards));
   return AppendBody(out, req.body(), new_body);
@@ -464,7 +498,16 @@ void Core::ForwardRouted(sip::Transaction& txn, const Message& req, const RouteP
     ReleaseIfDone(*ctx);
     return;
   }
-  AddBranch(*ctx, req, plan, plan.ruri, to);
+  if (top != nullptr && !LooseRouter(next)) {
+    // 16.6 step 6: a strict router next: its URI becomes the R-URI, ours
+    // goes last in Route.
+    RoutePlan strict = plan;
+    strict.values[top - plan.values].removed = true;
+    strict.last_route = plan.ruri;
+    AddBranch(*ctx, req, strict, next, to);
+  } else {
+    AddBranch(*ctx, req, plan, plan.ruri, to);
+  }
   MaybeFinish(*ctx);
   ReleaseIfDone(*ctx);
 }

@@ -512,6 +512,25 @@ TEST(Relay, InDialogRequestReachesTheForeignPeerOfAKnownCall) {
   rig->ExpectDrained();
 }
 
+// RFC 3261 16.6 step 6: the next hop is a strict router (no lr): it gets
+// the request with its URI as R-URI and ours last in Route.
+TEST(Proxy, StrictRouterNextHopGetsItsUriAsRequestUri) {
+  auto rig = std::make_unique<Rig>();
+  ASSERT_TRUE(net::ParseIp4NetList("203.0.113.0/24", rig->policy.trunks));
+  const net::Endpoint peer{net::MakeIp4(203, 0, 113, 7), 5090};
+  rig->Receive(Invite("sip:5551234@203.0.113.80",
+                      "Route: <sip:198.51.100.2;lr>, <sip:203.0.113.7:5090>, <sip:203.0.113.9>\r\n",
+                      "INFO", "t2"),
+               kCaller);
+  const auto* fwd = rig->Find(peer, "INFO sip:203.0.113.7:5090 SIP/2.0\r\n");
+  ASSERT_NE(fwd, nullptr);
+  EXPECT_NE(fwd->data.find("Route: <sip:203.0.113.9>\r\n"), std::string::npos) << fwd->data;
+  EXPECT_NE(fwd->data.find("Route: <sip:5551234@203.0.113.80>\r\n"), std::string::npos);
+  EXPECT_EQ(fwd->data.find("<sip:203.0.113.7:5090>"), std::string::npos);
+  rig->Answer(rig->IndexOf(fwd), 200, "OK", peer, "");
+  rig->ExpectDrained();
+}
+
 TEST(Proxy, EveryOtherMethodIsProxiedInAndOutOfDialog) {
   // RFC 3261 16: the proxy forwards what it does not understand as well as
   // what it does; only dialog-creating requests get our Record-Route.
