@@ -18,6 +18,10 @@
  * codecs, ICE candidates) well past 2 KiB over UDP. Larger requests get 413
  * (a body) or 513. */
 #define GW_CAP_SIP_MESSAGE 4096
+/* SIP request sources tracked by the rate limiter (SIP.RATE_LIMIT): one per
+ * phone or NAT address in use at once; when full, the source seen least
+ * recently is forgotten. */
+#define GW_CAP_RATE_SOURCES 256
 
 /* Operator shell. */
 #define GW_CAP_TELNET_SESSIONS 2

@@ -64,6 +64,7 @@ Gateway::Gateway(Platform& platform)
       users_(platform.user_storage, json_arena_),
       net_(platform.net, platform.clock),
       sip_(sip_socket_, identity_, kServerHeader),
+      rate_limiter_(platform.clock),
       drbg_(platform.entropy),
       nonces_(platform.clock),
       verifier_(nonces_, nonce_counts_),
@@ -168,6 +169,11 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
     case config::Key::kSipAdvertisePort:
       self->ApplyIdentity();
       break;
+    case config::Key::kSipRateLimit:
+    case config::Key::kSipRateBurst:
+    case config::Key::kSipRateAction:
+      self->ApplyRateLimit();
+      break;
     default:
       break;
   }
@@ -184,6 +190,15 @@ void Gateway::ApplyIdentity() {
     GW_LOG_ERROR("app", "SIP.DOMAIN longer than %u characters; ignored",
                  static_cast<unsigned>(identity_.domain.capacity()));
   }
+}
+
+void Gateway::ApplyRateLimit() {
+  sip::RateLimitConfig c = rate_limiter_.config();
+  c.rate = static_cast<uint32_t>(config_.GetInt(config::Key::kSipRateLimit));
+  c.burst = static_cast<uint32_t>(config_.GetInt(config::Key::kSipRateBurst));
+  c.action = config_.GetString(config::Key::kSipRateAction) == "DROP" ? sip::RateAction::kDrop
+                                                                      : sip::RateAction::kReply;
+  rate_limiter_.Configure(c);
 }
 
 Status Gateway::Start() {
@@ -230,6 +245,8 @@ Status Gateway::Start() {
   }
   core_.Attach(transactions_);
   sip_.AttachTransactions(transactions_);
+  ApplyRateLimit();
+  sip_.AttachRateLimiter(rate_limiter_);
   timers_.Schedule(housekeeping_, 1000);
 
   GW_TRY(loop_.AddPoller(net_));

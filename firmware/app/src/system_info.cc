@@ -16,6 +16,7 @@ constexpr mml::CapacityRow kCapacities[] = {
     {"relayed calls", GW_CAP_RELAYED_CALLS},
     {"cdrs", GW_CAP_CDRS},
     {"transactions", GW_CAP_TRANSACTIONS},
+    {"rate-limited sources", GW_CAP_RATE_SOURCES},
     {"telnet sessions", GW_CAP_TELNET_SESSIONS},
     {"log lines", GW_CAP_LOG_LINES},
     {"pbuf pool", GW_CAP_PBUF_POOL},
@@ -105,6 +106,15 @@ bool SystemInfo::DoPool(uint32_t i, PoolStats& out) {
     out = gw_.core_.held_pool_stats();
     return true;
   }
+  if (i == MEMP_MAX + 7) {
+    const sip::RateLimitStats& r = gw_.rate_limiter_.stats();
+    out.name = "RATE_SOURCES";
+    out.capacity = static_cast<uint32_t>(sip::RateLimiter::kSources);
+    out.used = static_cast<uint32_t>(gw_.rate_limiter_.size());
+    out.high_water = r.high_water;
+    out.refused = r.evicted;  // full: the least recently seen source went
+    return true;
+  }
   if (i == MEMP_MAX) {
     out.name = "LWIP_HEAP";
     out.capacity = static_cast<uint32_t>(lwip_stats.mem.avail);
@@ -144,6 +154,9 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"sip", "tx errors", s.tx_errors},
       {"sip.udp", "rx too big", u.rx_too_big},
       {"sip", "rx too big (413)", s.rx_too_large},
+      {"sip.rate", "refused (503)", gw_.rate_limiter_.stats().refused},
+      {"sip.rate", "dropped", gw_.rate_limiter_.stats().dropped},
+      {"sip.rate", "sources evicted", gw_.rate_limiter_.stats().evicted},
       {"sip.txn", "server created", x.server_created},
       {"sip.txn", "client created", x.client_created},
       {"sip.txn", "absorbed", x.requests_absorbed},

@@ -113,6 +113,7 @@ class Gateway {
   void ApplyAuth();
   static void OnConfigChanged(void* ctx, config::Key key);
   void ApplyIdentity();
+  void ApplyRateLimit();
 
   Platform& platform_;
   uint32_t boot_ms_;
@@ -127,6 +128,7 @@ class Gateway {
   net::UdpSocket sip_socket_;
   sip::LocalIdentity identity_;
   sip::Stack sip_;
+  sip::RateLimiter rate_limiter_;
   auth::Drbg drbg_;
   auth::NonceManager nonces_;
   auth::NonceCountTable nonce_counts_;
