@@ -169,6 +169,9 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
     case config::Key::kSipAdvertisePort:
       self->ApplyIdentity();
       break;
+    case config::Key::kMmlAllow:
+      self->telnet_.SetAllowed(self->config_.GetNetList(key));
+      break;
     case config::Key::kSipRateLimit:
     case config::Key::kSipRateBurst:
     case config::Key::kSipRateAction:
@@ -257,6 +260,7 @@ Status Gateway::Start() {
     GW_LOG_ERROR("app", "SIP port %u: %s", identity_.port, sip.str());
     return sip;
   }
+  OnConfigChanged(this, config::Key::kMmlAllow);
   auto telnet_port = static_cast<uint16_t>(config_.GetInt(config::Key::kTelnetPort));
   Status tl = telnet_.Listen(telnet_port, telnet_glue_);
   if (!tl.ok()) {

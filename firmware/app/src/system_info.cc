@@ -221,6 +221,8 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"lwip.icmp", "recv", lwip_stats.icmp.recv},
       {"telnet", "accepted", t.accepted},
       {"telnet", "refused busy", t.refused},
+      {"telnet", "refused network", t.refused_network},
+      {"telnet", "refused locked", t.refused_handler},
       {"telnet", "tx truncated", t.tx_truncated},
       {"log", "lines written", gw_.log_.written()},
   };
