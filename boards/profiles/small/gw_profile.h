@@ -25,6 +25,9 @@
 
 /* Operator shell. */
 #define GW_CAP_TELNET_SESSIONS 2
+/* Sources (telnet peers, the console) whose failed MML logins are
+ * remembered for the growing delay and the lockout. */
+#define GW_CAP_LOGIN_SOURCES 16
 /* Output queued per telnet session: the largest report (DSP LOG with every
  * line of the ring, about 160 bytes a line) must fit whole. */
 #define GW_CAP_TELNET_TX_QUEUE 24576

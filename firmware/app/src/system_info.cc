@@ -223,6 +223,9 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"telnet", "refused busy", t.refused},
       {"telnet", "refused network", t.refused_network},
       {"telnet", "refused locked", t.refused_handler},
+      {"mml", "login failures", gw_.login_guard_.stats().failures},
+      {"mml", "lockouts", gw_.login_guard_.stats().lockouts},
+      {"mml", "logins refused", gw_.login_guard_.stats().refused},
       {"telnet", "tx truncated", t.tx_truncated},
       {"log", "lines written", gw_.log_.written()},
   };
