@@ -197,6 +197,67 @@ TEST(Gateway, GarbageDatagramIsCountedAndDropped) {
   EXPECT_NE(rig.Options(2).find("200 OK"), std::string::npos);
 }
 
+// Injects n OPTIONS at one instant of the fake clock and returns how many
+// answers had each status line prefix.
+struct Answers {
+  int ok = 0;
+  int refused = 0;
+  bool retry_after = false;
+};
+Answers InjectAtOnce(Rig& rig, int first_cseq, int n) {
+  rig.net.ClearSent();
+  for (int i = 0; i < n; ++i) {
+    const std::string cseq = std::to_string(first_cseq + i);
+    const std::string msg =
+        "OPTIONS sip:198.51.100.2 SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 198.51.100.1:5061;branch=z9hG4bK-b" +
+        cseq +
+        "\r\nMax-Forwards: 70\r\n"
+        "From: <sip:probe@198.51.100.1>;tag=abc\r\n"
+        "To: <sip:198.51.100.2>\r\nCall-ID: b-" +
+        cseq + "@198.51.100.1\r\nCSeq: " + cseq + " OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    auto frame = testing::UdpFrame(rig.phone, rig.net.mac.data(), kGatewayIp, 5061, 5060, msg);
+    EXPECT_TRUE(rig.net.Inject(frame.data(), frame.size()));
+  }
+  rig.gw->RunOnce();  // one poll takes every queued frame at the same time
+  Answers a;
+  for (size_t i = 0; i < rig.net.sent_count(); ++i) {
+    auto udp = testing::ParseUdp(rig.net.sent(i));
+    if (!udp) continue;
+    a.ok += udp->payload.rfind("SIP/2.0 200 ", 0) == 0 ? 1 : 0;
+    if (udp->payload.rfind("SIP/2.0 503 ", 0) == 0) {
+      ++a.refused;
+      a.retry_after = udp->payload.find("\r\nRetry-After: 5\r\n") != std::string::npos;
+    }
+  }
+  return a;
+}
+
+TEST(Gateway, RateLimitFollowsTheConfig) {
+  Rig rig;
+  rig.gw = std::make_unique<Gateway>(rig.platform);
+  ASSERT_TRUE(rig.gw->Start().ok());
+  ASSERT_NE(rig.Options(1).find("200 OK"), std::string::npos);  // ARP resolved
+  ASSERT_NE(rig.Console("SET CFG KEY=SIP.RATE_BURST VALUE=3").find("RETCODE = 0"),
+            std::string::npos);
+  Answers a = InjectAtOnce(rig, 10, 5);
+  EXPECT_EQ(a.ok, 3);
+  EXPECT_EQ(a.refused, 2);
+  EXPECT_TRUE(a.retry_after);
+  EXPECT_NE(rig.Console("DSP PERF").find("refused (503)    2"), std::string::npos);
+
+  ASSERT_NE(rig.Console("SET CFG KEY=SIP.RATE_ACTION VALUE=DROP").find("RETCODE = 0"),
+            std::string::npos);
+  a = InjectAtOnce(rig, 20, 5);
+  EXPECT_LE(a.ok, 3);
+  EXPECT_EQ(a.refused, 0);  // dropped, not answered
+
+  ASSERT_NE(rig.Console("SET CFG KEY=SIP.RATE_LIMIT VALUE=0").find("RETCODE = 0"),
+            std::string::npos);
+  a = InjectAtOnce(rig, 30, 5);
+  EXPECT_EQ(a.ok, 5);
+}
+
 TEST(Gateway, MalformedMmlLineNamesTheParameter) {
   Rig rig;
   rig.gw = std::make_unique<Gateway>(rig.platform);
