@@ -36,7 +36,8 @@ void RateLimiter::Configure(const RateLimitConfig& config) {
 }
 
 size_t RateLimiter::Hash(uint32_t addr) {
-  return (addr * 2654435761u) % kBuckets;  // Knuth's multiplicative hash
+  const uint32_t h = addr * 2654435761u;  // Knuth's multiplicative hash
+  return h % kBuckets;
 }
 
 uint16_t RateLimiter::Find(uint32_t addr) const {
