@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "frames.h"
 #include "gw/app/gateway.h"
@@ -256,6 +258,70 @@ TEST(Gateway, RateLimitFollowsTheConfig) {
             std::string::npos);
   a = InjectAtOnce(rig, 30, 5);
   EXPECT_EQ(a.ok, 5);
+}
+
+// Opens a TCP connection from the phone to the telnet port (answering the
+// gateway's ARP request on the way) and returns the segments the gateway
+// sent once the handshake completed.
+std::vector<testing::TcpSeen> TelnetConnect(Rig& rig, uint16_t sport) {
+  const uint32_t isn = 1000;
+  auto syn = testing::TcpFrame(rig.phone, rig.net.mac.data(), kGatewayIp, sport, 23, isn, 0,
+                               testing::kTcpSyn);
+  rig.net.ClearSent();
+  EXPECT_TRUE(rig.net.Inject(syn.data(), syn.size()));
+  rig.Step();
+  std::optional<testing::TcpSeen> syn_ack;
+  for (int round = 0; round < 2 && !syn_ack; ++round) {
+    for (size_t i = 0; i < rig.net.sent_count(); ++i) {
+      if (auto arp = testing::ArpReplyTo(rig.net.sent(i), rig.phone)) {
+        rig.net.ClearSent();
+        EXPECT_TRUE(rig.net.Inject(arp->data(), arp->size()));
+        rig.Step();
+        break;
+      }
+      auto seg = testing::ParseTcp(rig.net.sent(i));
+      if (seg && seg->flags == (testing::kTcpSyn | testing::kTcpAck)) syn_ack = seg;
+    }
+  }
+  EXPECT_TRUE(syn_ack.has_value()) << "no SYN-ACK";
+  if (!syn_ack) return {};
+  auto ack = testing::TcpFrame(rig.phone, rig.net.mac.data(), kGatewayIp, sport, 23, isn + 1,
+                               syn_ack->seq + 1, testing::kTcpAck);
+  rig.net.ClearSent();
+  EXPECT_TRUE(rig.net.Inject(ack.data(), ack.size()));
+  rig.Step();
+  std::vector<testing::TcpSeen> out;
+  for (size_t i = 0; i < rig.net.sent_count(); ++i) {
+    if (auto seg = testing::ParseTcp(rig.net.sent(i))) out.push_back(*seg);
+  }
+  return out;
+}
+
+TEST(Gateway, TelnetFromOutsideMmlAllowIsReset) {
+  Rig rig;
+  rig.gw = std::make_unique<Gateway>(rig.platform);
+  ASSERT_TRUE(rig.gw->Start().ok());
+  ASSERT_NE(
+      rig.Console("SET CFG KEY=MML.ALLOW VALUE=\"10.0.0.0/8, 192.168.0.0/16\"").find("RETCODE = 0"),
+      std::string::npos);
+  std::vector<testing::TcpSeen> segs = TelnetConnect(rig, 40001);
+  ASSERT_EQ(segs.size(), 1u);
+  EXPECT_TRUE(segs[0].flags & testing::kTcpRst);
+  EXPECT_TRUE(segs[0].payload.empty());
+  const std::string perf = rig.Console("DSP PERF");
+  EXPECT_NE(perf.find("refused network  1"), std::string::npos) << perf;
+  EXPECT_NE(rig.Console("DSP LOG").find("refused a connection from 198.51.100.1: not in MML.ALLOW"),
+            std::string::npos);
+
+  ASSERT_NE(rig.Console("SET CFG KEY=MML.ALLOW VALUE=198.51.100.0/24").find("RETCODE = 0"),
+            std::string::npos);
+  segs = TelnetConnect(rig, 40002);
+  std::string received;
+  for (const auto& s : segs) {
+    EXPECT_FALSE(s.flags & testing::kTcpRst);
+    received += s.payload;
+  }
+  EXPECT_NE(received.find("Username: "), std::string::npos) << received;
 }
 
 TEST(Gateway, MalformedMmlLineNamesTheParameter) {
