@@ -106,15 +106,6 @@ bool SystemInfo::DoPool(uint32_t i, PoolStats& out) {
     out = gw_.core_.held_pool_stats();
     return true;
   }
-  if (i == MEMP_MAX + 7) {
-    const sip::RateLimitStats& r = gw_.rate_limiter_.stats();
-    out.name = "RATE_SOURCES";
-    out.capacity = static_cast<uint32_t>(sip::RateLimiter::kSources);
-    out.used = static_cast<uint32_t>(gw_.rate_limiter_.size());
-    out.high_water = r.high_water;
-    out.refused = r.evicted;  // full: the least recently seen source went
-    return true;
-  }
   if (i == MEMP_MAX) {
     out.name = "LWIP_HEAP";
     out.capacity = static_cast<uint32_t>(lwip_stats.mem.avail);
@@ -156,6 +147,9 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"sip", "rx too big (413)", s.rx_too_large},
       {"sip.rate", "refused (503)", gw_.rate_limiter_.stats().refused},
       {"sip.rate", "dropped", gw_.rate_limiter_.stats().dropped},
+      // A cache, not a pool: sources stay until their entry is reused.
+      {"sip.rate", "sources tracked", static_cast<uint32_t>(gw_.rate_limiter_.size())},
+      {"sip.rate", "sources high water", gw_.rate_limiter_.stats().high_water},
       {"sip.rate", "sources evicted", gw_.rate_limiter_.stats().evicted},
       {"sip.txn", "server created", x.server_created},
       {"sip.txn", "client created", x.client_created},
