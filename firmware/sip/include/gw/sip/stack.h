@@ -50,11 +50,13 @@ class Stack : public net::DatagramHandler {
   // From now on every message that parses goes to the transaction layer
   // (and its TU) instead of the built-in stateless answers.
   void AttachTransactions(TransactionLayer& layer) { layer_ = &layer; }
-  // From now on every request (not ACK: it is never answered, and a lost
-  // ACK only brings back the response it acknowledges or breaks the call)
-  // takes a token from its source's bucket before the transaction layer
-  // sees it; one over the limit is answered 503 or dropped, as the limiter
-  // is configured. Responses and CRLF keep-alives are never limited.
+  // From now on every request takes a token from its source's bucket
+  // before the transaction layer sees it; one over the limit is answered
+  // 503 (RFC 3261 21.5.4, with Retry-After) or dropped, as the limiter is
+  // configured. Responses and CRLF keep-alives are never limited, and
+  // neither is ACK: Kamailio's pike counts ACKs like any request, but an
+  // ACK is never answered (no 503 is possible) and dropping one only brings
+  // back the response it acknowledges, or breaks an answered call.
   void AttachRateLimiter(RateLimiter& limiter) { limiter_ = &limiter; }
 
  private:
