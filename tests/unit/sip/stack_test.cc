@@ -140,8 +140,9 @@ TEST(Stack, WithoutRportOrPortReplyGoesTo5060) {
 
 TEST(Stack, RportWithValueIsKeptAndReplyGoesToSourcePort) {
   Gateway gw;
-  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1",
-                         "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc;received=198.51.100.7"));
+  gw.Deliver(MakeRequest(
+      "OPTIONS", "sip:192.0.2.1",
+      "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc;received=198.51.100.7"));
   Message resp = OnlyResponse(gw);
   EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
             "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc;received=198.51.100.7");
