@@ -18,9 +18,16 @@
  * codecs, ICE candidates) well past 2 KiB over UDP. Larger requests get 413
  * (a body) or 513. */
 #define GW_CAP_SIP_MESSAGE 4096
+/* SIP request sources tracked by the rate limiter (SIP.RATE_LIMIT): one per
+ * phone or NAT address in use at once; when full, the source seen least
+ * recently is forgotten. */
+#define GW_CAP_RATE_SOURCES 256
 
 /* Operator shell. */
 #define GW_CAP_TELNET_SESSIONS 2
+/* Sources (telnet peers, the console) whose failed MML logins are
+ * remembered for the growing delay and the lockout. */
+#define GW_CAP_LOGIN_SOURCES 16
 /* Output queued per telnet session: the largest report (DSP LOG with every
  * line of the ring, about 160 bytes a line) must fit whole. */
 #define GW_CAP_TELNET_TX_QUEUE 24576

@@ -19,20 +19,33 @@ uint32_t ToU32(const Ip4& a) {
 
 constexpr std::string_view kBanner = "imsgw MML shell. LST CMD lists the commands.";
 
-mml::SessionOptions ConsoleOptions(hal::Console& console) {
+constexpr std::string_view kLockedOut =
+    "Too many failed logins from this address; try again later.\r\n";
+
+mml::SessionOptions ConsoleOptions(hal::Console& console, mml::LoginGuard& guard,
+                                   TimerWheel& timers) {
   mml::SessionOptions o;
   o.interactive = console.Interactive();
   o.login = mml::LoginPolicy::kFromConfig;
   o.banner = kBanner;
+  o.guard = &guard;
+  o.timers = &timers;
+  o.source = mml::LoginGuard::kConsole;
   return o;
 }
 
-mml::SessionOptions TelnetOptions() {
+mml::SessionOptions TelnetOptions(mml::LoginGuard& guard, TimerWheel& timers, uint32_t peer,
+                                  void (*close)(void*), void* close_ctx) {
   mml::SessionOptions o;
   o.interactive = true;
   o.login = mml::LoginPolicy::kAlways;
   o.close_on_logout = true;
   o.banner = kBanner;
+  o.guard = &guard;
+  o.timers = &timers;
+  o.source = peer;
+  o.close_hook = close;
+  o.close_ctx = close_ctx;
   return o;
 }
 
@@ -64,6 +77,7 @@ Gateway::Gateway(Platform& platform)
       users_(platform.user_storage, json_arena_),
       net_(platform.net, platform.clock),
       sip_(sip_socket_, identity_, kServerHeader),
+      rate_limiter_(platform.clock),
       drbg_(platform.entropy),
       nonces_(platform.clock),
       verifier_(nonces_, nonce_counts_),
@@ -80,12 +94,14 @@ Gateway::Gateway(Platform& platform)
       housekeeping_(&Gateway::OnHousekeeping, this),
       telnet_glue_(*this),
       system_info_(*this),
+      login_guard_(platform.clock),
       builtin_deps_{config_, log_, system_info_},
       user_deps_{users_, config_, proxy_policy_.call_limits},
       reg_deps_{location_, platform.clock},
       call_deps_{core_, platform.clock},
       console_out_(platform.console),
-      console_session_(commands_, config_, console_out_, ConsoleOptions(platform.console)),
+      console_session_(commands_, config_, console_out_,
+                       ConsoleOptions(platform.console, login_guard_, timers_)),
       console_poller_(*this),
       telnet_out_{{telnet_, 0}, {telnet_, 1}} {
   log::Install(&log_);
@@ -168,6 +184,14 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
     case config::Key::kSipAdvertisePort:
       self->ApplyIdentity();
       break;
+    case config::Key::kMmlAllow:
+      self->telnet_.SetAllowed(self->config_.GetNetList(key));
+      break;
+    case config::Key::kSipRateLimit:
+    case config::Key::kSipRateBurst:
+    case config::Key::kSipRateAction:
+      self->ApplyRateLimit();
+      break;
     default:
       break;
   }
@@ -184,6 +208,15 @@ void Gateway::ApplyIdentity() {
     GW_LOG_ERROR("app", "SIP.DOMAIN longer than %u characters; ignored",
                  static_cast<unsigned>(identity_.domain.capacity()));
   }
+}
+
+void Gateway::ApplyRateLimit() {
+  sip::RateLimitConfig c = rate_limiter_.config();
+  c.rate = static_cast<uint32_t>(config_.GetInt(config::Key::kSipRateLimit));
+  c.burst = static_cast<uint32_t>(config_.GetInt(config::Key::kSipRateBurst));
+  c.action = config_.GetString(config::Key::kSipRateAction) == "DROP" ? sip::RateAction::kDrop
+                                                                      : sip::RateAction::kReply;
+  rate_limiter_.Configure(c);
 }
 
 Status Gateway::Start() {
@@ -230,6 +263,8 @@ Status Gateway::Start() {
   }
   core_.Attach(transactions_);
   sip_.AttachTransactions(transactions_);
+  ApplyRateLimit();
+  sip_.AttachRateLimiter(rate_limiter_);
   timers_.Schedule(housekeeping_, 1000);
 
   GW_TRY(loop_.AddPoller(net_));
@@ -240,6 +275,7 @@ Status Gateway::Start() {
     GW_LOG_ERROR("app", "SIP port %u: %s", identity_.port, sip.str());
     return sip;
   }
+  OnConfigChanged(this, config::Key::kMmlAllow);
   auto telnet_port = static_cast<uint16_t>(config_.GetInt(config::Key::kTelnetPort));
   Status tl = telnet_.Listen(telnet_port, telnet_glue_);
   if (!tl.ok()) {
@@ -277,9 +313,22 @@ void Gateway::TelnetOutput::DoWrite(std::string_view text) {
   server_.Send(id_, text).IgnoreError();
 }
 
+void Gateway::TelnetOutput::Close(void* ctx) {
+  auto* self = static_cast<TelnetOutput*>(ctx);
+  self->server_.Close(self->id_);
+}
+
+net::Admission Gateway::TelnetGlue::DoAdmit(uint32_t peer) {
+  if (gw_.login_guard_.LockedMs(peer) == 0) return {};
+  gw_.login_guard_.Refused(peer);  // counted, logged once per lockout
+  return {false, kLockedOut};
+}
+
 void Gateway::TelnetGlue::DoOnOpen(size_t id) {
   mml::Session* s = new (gw_.telnet_storage_[id])
-      mml::Session(gw_.commands_, gw_.config_, gw_.telnet_out_[id], TelnetOptions());
+      mml::Session(gw_.commands_, gw_.config_, gw_.telnet_out_[id],
+                   TelnetOptions(gw_.login_guard_, gw_.timers_, gw_.telnet_.peer(id),
+                                 &TelnetOutput::Close, &gw_.telnet_out_[id]));
   GW_LOG_INFO("telnet", "session %u opened", static_cast<unsigned>(id));
   gw_.telnet_sessions_[id] = s;
   s->Start();

@@ -6,6 +6,7 @@
 #include "cJSON.h"
 #include "gw/config/text.h"
 #include "gw/core/log.h"
+#include "gw/net/address.h"
 #include "mbedtls/sha256.h"
 
 namespace gw::config {
@@ -197,6 +198,23 @@ Status ConfigStore::Check(const KeySpec& spec, std::string_view text,
                               static_cast<unsigned>((addr >> 8) & 255),
                               static_cast<unsigned>(addr & 255));
     }
+    case Type::kNetList: {
+      net::Ip4NetList list;
+      if (text.size() > static_cast<size_t>(spec.max)) {
+        Explain(why, Rule::kTooLong, "%.*s too long: %zu characters (max %ld)", name_len, name,
+                text.size(), static_cast<long>(spec.max));
+        return Status::OutOfRange();
+      }
+      if (!net::ParseIp4NetList(text, list)) {
+        Explain(why, Rule::kBadNetList,
+                "%.*s must be up to %zu networks a.b.c.d[/len] separated by commas (or empty)",
+                name_len, name, net::Ip4NetList::kMax);
+        return Status::InvalidArgument();
+      }
+      number = static_cast<int32_t>(list.count);
+      // The canonical form is never longer than the text that parsed.
+      return net::AppendIp4NetList(canonical, list);
+    }
   }
   return Status::Internal();
 }
@@ -357,6 +375,13 @@ Status ConfigStore::ApplyOverrides(std::string_view list, Violation* why) {
 std::string_view ConfigStore::DisplayText(Key key) const {
   if (SpecOf(key).secret) return kMask;
   return GetString(key);
+}
+
+net::Ip4NetList ConfigStore::GetNetList(Key key) const {
+  net::Ip4NetList list;
+  // The stored text passed ParseIp4NetList when it was set.
+  if (!net::ParseIp4NetList(GetString(key), list)) list.count = 0;
+  return list;
 }
 
 bool ConfigStore::VerifyPassword(std::string_view text) const {

@@ -12,6 +12,9 @@ constexpr std::string_view kLogLevels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 // algorithm they do not know. Linphone answers SHA-256 (linphone_test).
 constexpr std::string_view kAuthAlgorithms[] = {"MD5,SHA-256", "SHA-256,MD5", "SHA-256", "MD5"};
 
+// What SIP.RATE_ACTION does with a request over the limit.
+constexpr std::string_view kRateActions[] = {"REPLY", "DROP"};
+
 constexpr KeySpec kSchema[] = {
     {Key::kSipDomain,
      "SIP.DOMAIN",
@@ -187,6 +190,46 @@ constexpr KeySpec kSchema[] = {
      "ask for a login on the serial console",
      false,
      false},
+    // The rate limit defaults are sized for a site of 256 phones behind one
+    // NAT address, so all of them share one bucket. Sustained: phones that
+    // re-register every 60 s (2 requests with the challenge), send an
+    // OPTIONS keep-alive every 30 s and refresh a subscription each come to
+    // about 30 requests a second, plus a few calls (5 requests each): 100/s
+    // leaves three times that. Burst: all 256 re-registering at once after a
+    // NAT or gateway restart (512 requests with the challenges) plus their
+    // subscriptions, a few calls and UDP retransmissions fit in 1000.
+    {Key::kSipRateLimit,
+     "SIP.RATE_LIMIT",
+     Type::kInt,
+     0,
+     100000,
+     {},
+     "100",
+     "SIP requests per second per source address (0 = no limit)",
+     false,
+     false},
+    {Key::kSipRateBurst,
+     "SIP.RATE_BURST",
+     Type::kInt,
+     1,
+     100000,
+     {},
+     "1000",
+     "SIP requests a source may send at once above SIP.RATE_LIMIT",
+     false,
+     false},
+    {Key::kSipRateAction, "SIP.RATE_ACTION", Type::kEnum, 0, 0, kRateActions, "REPLY",
+     "over the rate limit: REPLY 503 with Retry-After, or DROP silently", false, false},
+    {Key::kMmlAllow,
+     "MML.ALLOW",
+     Type::kNetList,
+     0,
+     static_cast<int32_t>(kMaxValueChars),
+     {},
+     "",
+     "networks telnet accepts connections from (empty = any)",
+     false,
+     false},
 };
 static_assert(sizeof(kSchema) / sizeof(kSchema[0]) == kKeyCount);
 
@@ -227,6 +270,8 @@ const char* TypeName(Type type) {
       return "ENUM";
     case Type::kIp4:
       return "IP4";
+    case Type::kNetList:
+      return "NETLIST";
   }
   return "?";
 }

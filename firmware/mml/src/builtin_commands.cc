@@ -184,6 +184,9 @@ void KeyRange(const KeySpec& spec, StringBase& out) {
     case config::Type::kIp4:
       out.AppendTruncated("a.b.c.d or empty");
       break;
+    case config::Type::kNetList:
+      out.AppendTruncated("a.b.c.d[/len],... or empty");
+      break;
   }
 }
 

@@ -19,6 +19,10 @@ Session::Session(const CommandTable& table, const config::ConfigStore& config, O
                  const SessionOptions& options)
     : table_(table), config_(config), out_(out), options_(options) {}
 
+Session::~Session() {
+  if (options_.timers != nullptr) options_.timers->Cancel(answer_timer_);
+}
+
 bool Session::LoginRequired() const {
   switch (options_.login) {
     case LoginPolicy::kNever:
@@ -32,6 +36,7 @@ bool Session::LoginRequired() const {
 }
 
 void Session::Start() {
+  if (options_.timers != nullptr) options_.timers->Cancel(answer_timer_);
   want_close_ = false;
   logout_requested_ = false;
   failures_ = 0;
@@ -53,6 +58,8 @@ void Session::Prompt() {
       break;
     case State::kCommand:
       if (options_.interactive) out_.Write(options_.prompt);
+      break;
+    case State::kWait:
       break;
   }
 }
@@ -95,6 +102,7 @@ void Session::ClearLine() {
 
 void Session::FeedByte(uint8_t c) {
   if (want_close_) return;
+  if (state_ == State::kWait) return;  // typed ahead of a delayed answer: discarded
   if (esc_ != Esc::kNone) {
     HandleEscape(c);
     return;
@@ -264,12 +272,29 @@ void Session::EndLine() {
     case State::kCommand:
       RunCommand(text);
       break;
+    case State::kWait:
+      break;
   }
   ClearLine();
   if (!want_close_) Prompt();
 }
 
 void Session::CheckLogin(std::string_view password) {
+  LoginGuard* guard = options_.guard;
+  if (guard != nullptr) {
+    const uint32_t locked_ms = guard->LockedMs(options_.source);
+    if (locked_ms > 0) {
+      // Locked out: no password is checked, however good.
+      guard->Refused(options_.source);
+      user_.clear();
+      String<96> text;
+      (void)text.Format("Login refused: too many failed logins; try again in %u s.",
+                        static_cast<unsigned>((locked_ms + 999) / 1000));
+      out_.WriteLine(text.view());
+      state_ = State::kUser;
+      return;
+    }
+  }
   // Both checks always run, so timing does not tell which one failed.
   std::string_view want = config_.GetString(config::Key::kMmlUser);
   std::string_view got = user_.view();
@@ -282,20 +307,59 @@ void Session::CheckLogin(std::string_view password) {
   if (diff == 0 && password_ok) {
     GW_LOG_INFO("mml", "login: %.*s", static_cast<int>(want.size()), want.data());
     failures_ = 0;
+    if (guard != nullptr) guard->Succeeded(options_.source);
     out_.WriteLine("Login succeeded.");
     state_ = State::kCommand;
     return;
   }
   ++failures_;
-  GW_LOG_WARN("mml", "login failed (%d of %d)", failures_, kMaxLoginFailures);
-  if (failures_ >= kMaxLoginFailures) {
-    out_.WriteLine("Login incorrect. Too many failures, closing.");
-    want_close_ = true;
-    state_ = State::kUser;
+  Verdict verdict = failures_ >= kMaxLoginFailures ? Verdict::kClose : Verdict::kRetry;
+  uint32_t delay_ms = 0;
+  if (guard != nullptr) {
+    delay_ms = guard->Failed(options_.source);  // logs it
+    if (guard->LockedMs(options_.source) > 0) verdict = Verdict::kLocked;
+  } else {
+    GW_LOG_WARN("mml", "login failed (%d of %d)", failures_, kMaxLoginFailures);
+  }
+  if (delay_ms > 0 && options_.timers != nullptr) {
+    pending_ = verdict;
+    state_ = State::kWait;
+    options_.timers->Schedule(answer_timer_, delay_ms);
     return;
   }
-  out_.WriteLine("Login incorrect.");
+  AnswerFailure(verdict);
+}
+
+void Session::AnswerFailure(Verdict verdict) {
   state_ = State::kUser;
+  switch (verdict) {
+    case Verdict::kRetry:
+      out_.WriteLine("Login incorrect.");
+      return;
+    case Verdict::kClose:
+      out_.WriteLine("Login incorrect. Too many failures, closing.");
+      want_close_ = true;
+      return;
+    case Verdict::kLocked: {
+      String<96> text;
+      (void)text.Format("Login incorrect. Too many failures: locked out for %u s.",
+                        static_cast<unsigned>(LoginGuard::kLockoutMs / 1000));
+      out_.WriteLine(text.view());
+      want_close_ = true;
+      return;
+    }
+  }
+}
+
+void Session::OnAnswerTimer(void* ctx) {
+  auto* self = static_cast<Session*>(ctx);
+  if (self->state_ != State::kWait) return;
+  self->AnswerFailure(self->pending_);
+  if (!self->want_close_) {
+    self->Prompt();
+  } else if (self->options_.close_hook != nullptr) {
+    self->options_.close_hook(self->options_.close_ctx);
+  }
 }
 
 void Session::RunCommand(std::string_view text) {

@@ -73,4 +73,20 @@ bool ParseIp4NetList(std::string_view text, Ip4NetList& out) {
   return true;
 }
 
+Status AppendIp4Net(StringBase& out, const Ip4Net& net) {
+  GW_TRY(AppendIp4(out, net.addr));
+  if (net.mask == ~uint32_t{0}) return Status::Ok();
+  unsigned len = 0;
+  for (uint32_t m = net.mask; m != 0; m <<= 1) ++len;
+  return out.Format("/%u", len);
+}
+
+Status AppendIp4NetList(StringBase& out, const Ip4NetList& list) {
+  for (size_t i = 0; i < list.count; ++i) {
+    if (i > 0) GW_TRY(out.push_back(','));
+    GW_TRY(AppendIp4Net(out, list.nets[i]));
+  }
+  return Status::Ok();
+}
+
 }  // namespace gw::net

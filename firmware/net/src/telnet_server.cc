@@ -1,6 +1,9 @@
 #include "gw/net/telnet_server.h"
 
+#include "gw/core/fixed_string.h"
 #include "gw/core/log.h"
+#include "lwip/def.h"
+#include "lwip/sys.h"
 
 namespace gw::net {
 namespace {
@@ -48,9 +51,46 @@ size_t TelnetServer::open_count() const {
   return n;
 }
 
+bool TelnetServer::Allowed(uint32_t peer) {
+  if (allowed_.count == 0 || allowed_.Contains(peer)) return true;
+  ++stats_.refused_network;
+  const uint32_t now = sys_now();
+  if (peer != refused_peer_ || now - refused_log_ms_ >= kRefusalLogMs) {
+    String<16> text;
+    (void)AppendIp4(text, peer);
+    GW_LOG_WARN("telnet", "refused a connection from %s: not in MML.ALLOW", text.c_str());
+    refused_peer_ = peer;
+    refused_log_ms_ = now;
+  }
+  return false;
+}
+
+// Pushes text (if any) out on a connection that is about to be closed.
+void TelnetServer::WriteNow(struct tcp_pcb* pcb, std::string_view text) {
+  if (!text.empty()) {
+    tcp_write(pcb, text.data(), static_cast<u16_t>(text.size()), TCP_WRITE_FLAG_COPY);
+    tcp_output(pcb);
+  }
+}
+
 err_t TelnetServer::Accept(void* arg, struct tcp_pcb* pcb, err_t err) {
   auto* self = static_cast<TelnetServer*>(arg);
   if (err != ERR_OK || pcb == nullptr) return ERR_VAL;
+  const uint32_t peer = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
+  if (!self->Allowed(peer)) {
+    tcp_abort(pcb);  // a reset: the peer learns nothing but "refused"
+    return ERR_ABRT;
+  }
+  const Admission admission = self->handler_->Admit(peer);
+  if (!admission.open) {
+    ++self->stats_.refused_handler;
+    WriteNow(pcb, admission.text);
+    if (tcp_close(pcb) != ERR_OK) {
+      tcp_abort(pcb);
+      return ERR_ABRT;
+    }
+    return ERR_OK;
+  }
   Conn* slot = nullptr;
   for (size_t i = 0; i < kSessions; ++i) {
     if (self->conns_[i].pcb == nullptr) {
@@ -63,8 +103,7 @@ err_t TelnetServer::Accept(void* arg, struct tcp_pcb* pcb, err_t err) {
     ++self->stats_.refused;
     GW_LOG_WARN("telnet", "refused a connection: %u sessions busy",
                 static_cast<unsigned>(kSessions));
-    tcp_write(pcb, kBusy, sizeof(kBusy) - 1, TCP_WRITE_FLAG_COPY);
-    tcp_output(pcb);
+    WriteNow(pcb, {kBusy, sizeof(kBusy) - 1});
     if (tcp_close(pcb) != ERR_OK) {
       tcp_abort(pcb);
       return ERR_ABRT;
@@ -73,6 +112,7 @@ err_t TelnetServer::Accept(void* arg, struct tcp_pcb* pcb, err_t err) {
   }
   ++self->stats_.accepted;
   slot->pcb = pcb;
+  slot->peer = peer;
   slot->server = self;
   slot->rx = RxState::kData;
   slot->closing = false;

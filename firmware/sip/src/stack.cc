@@ -44,6 +44,7 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
     // A request we can still address (it has a Via to answer along) gets
     // 400 with the reason; anything else is dropped and counted.
     if (Answerable(msg)) {
+      if (!Admitted(msg, from)) return;
       ++stats_.rx_bad_requests;
       String<24> src;
       (void)net::AppendIp4(src, from.addr);
@@ -73,6 +74,7 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
     return;
   }
   ++stats_.rx_requests[static_cast<size_t>(msg.method())];
+  if (msg.method() != Method::kAck && !Admitted(msg, from)) return;
   if (layer_ != nullptr) {
     layer_->Receive(msg, from);
     return;
@@ -87,6 +89,7 @@ void Stack::DoOnOversized(std::span<const std::byte> head, size_t total,
   Message msg;
   (void)msg.Parse(text);         // the body (or more) is cut off
   if (!Answerable(msg)) return;  // counted by the socket; nothing to answer along
+  if (!Admitted(msg, from)) return;
   ++stats_.rx_too_large;
   // The header block ended within the head: the body makes it too large
   // (413, RFC 3261 21.4.11); otherwise the message as such is (513, 21.5.14).
@@ -103,6 +106,20 @@ void Stack::DoOnOversized(std::span<const std::byte> head, size_t total,
   } else {
     Respond(msg, from, 513, "Message Too Large", {});
   }
+}
+
+bool Stack::Admitted(const Message& req, const net::Endpoint& from) {
+  if (limiter_ == nullptr || limiter_->Admit(from.addr)) return true;
+  const RateLimitConfig& c = limiter_->config();
+  if (c.action == RateAction::kDrop) {
+    limiter_->Dropped(from.addr);
+    return false;
+  }
+  String<32> retry;
+  (void)retry.Format("Retry-After: %u\r\n", static_cast<unsigned>(c.retry_after_s));
+  Respond(req, from, 503, "Service Unavailable", retry.view());
+  limiter_->Refused(from.addr);
+  return false;
 }
 
 void Stack::HandleRequest(const Message& req, const net::Endpoint& from) {

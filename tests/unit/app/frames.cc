@@ -79,4 +79,62 @@ std::optional<UdpSeen> ParseUdp(const std::vector<uint8_t>& f) {
   return s;
 }
 
+std::vector<uint8_t> TcpFrame(const Peer& from, const uint8_t to_mac[6], uint32_t to_ip,
+                              uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+                              uint8_t flags, std::string_view payload) {
+  const size_t tcp_len = 20 + payload.size();
+  std::vector<uint8_t> f(14 + 20 + tcp_len);
+  std::memcpy(&f[0], to_mac, 6);
+  std::memcpy(&f[6], from.mac, 6);
+  Put16(f, 12, 0x0800);
+  const size_t ip = 14;
+  f[ip] = 0x45;
+  Put16(f, ip + 2, static_cast<uint16_t>(20 + tcp_len));
+  f[ip + 8] = 64;
+  f[ip + 9] = 6;
+  Put32(f, ip + 12, from.ip);
+  Put32(f, ip + 16, to_ip);
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 20; i += 2) sum += Get16(f, ip + i);
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  Put16(f, ip + 10, static_cast<uint16_t>(~sum));
+  const size_t tcp = ip + 20;
+  Put16(f, tcp, sport);
+  Put16(f, tcp + 2, dport);
+  Put32(f, tcp + 4, seq);
+  Put32(f, tcp + 8, ack);
+  f[tcp + 12] = 5 << 4;  // 20-byte header
+  f[tcp + 13] = flags;
+  Put16(f, tcp + 14, 8192);  // window
+  std::memcpy(&f[tcp + 20], payload.data(), payload.size());
+  // Checksum over the pseudo header (addresses, protocol, length) and the
+  // segment, padded to an even length.
+  sum = (from.ip >> 16) + (from.ip & 0xFFFF) + (to_ip >> 16) + (to_ip & 0xFFFF) + 6 +
+        static_cast<uint32_t>(tcp_len);
+  for (size_t i = 0; i + 1 < tcp_len; i += 2) sum += Get16(f, tcp + i);
+  if (tcp_len % 2 != 0) sum += static_cast<uint32_t>(f[tcp + tcp_len - 1]) << 8;
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  Put16(f, tcp + 16, static_cast<uint16_t>(~sum));
+  return f;
+}
+
+std::optional<TcpSeen> ParseTcp(const std::vector<uint8_t>& f) {
+  if (f.size() < 54 || Get16(f, 12) != 0x0800 || f[23] != 6) return std::nullopt;
+  const size_t ihl = (f[14] & 0x0F) * 4u;
+  const size_t tcp = 14 + ihl;
+  const size_t total = 14 + Get16(f, 16);
+  if (f.size() < tcp + 20 || total > f.size()) return std::nullopt;
+  const size_t off = (f[tcp + 12] >> 4) * 4u;
+  if (tcp + off > total) return std::nullopt;
+  TcpSeen s{Get32(f, 26),
+            Get32(f, 30),
+            Get16(f, tcp),
+            Get16(f, tcp + 2),
+            Get32(f, tcp + 4),
+            Get32(f, tcp + 8),
+            f[tcp + 13],
+            std::string(reinterpret_cast<const char*>(&f[tcp + off]), total - tcp - off)};
+  return s;
+}
+
 }  // namespace gw::testing

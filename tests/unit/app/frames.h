@@ -1,5 +1,5 @@
 #pragma once
-// Builds and reads Ethernet/IPv4/UDP and ARP frames for driving a Gateway
+// Builds and reads Ethernet/IPv4/UDP, TCP and ARP frames for driving a Gateway
 // through a FakeNetDevice.
 #include <cstdint>
 #include <optional>
@@ -26,5 +26,22 @@ struct UdpSeen {
   std::string payload;
 };
 std::optional<UdpSeen> ParseUdp(const std::vector<uint8_t>& frame);
+
+// TCP segment flags.
+inline constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
+
+// A TCP segment without options, checksummed.
+std::vector<uint8_t> TcpFrame(const Peer& from, const uint8_t to_mac[6], uint32_t to_ip,
+                              uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+                              uint8_t flags, std::string_view payload = {});
+
+struct TcpSeen {
+  uint32_t src_ip, dst_ip;
+  uint16_t sport, dport;
+  uint32_t seq, ack;
+  uint8_t flags;
+  std::string payload;
+};
+std::optional<TcpSeen> ParseTcp(const std::vector<uint8_t>& frame);
 
 }  // namespace gw::testing

@@ -93,6 +93,53 @@ TEST_F(ConfigStoreTest, SetAcceptsAndCanonicalises) {
   EXPECT_EQ(store.GetIp4(Key::kSyslogHost), 0u);
 }
 
+TEST_F(ConfigStoreTest, NetListIsValidatedCanonicalisedAndPersisted) {
+  {
+    ConfigStore store(flash_, entropy_, arena_);
+    ASSERT_TRUE(store.Load().ok());
+    EXPECT_EQ(store.GetString(Key::kMmlAllow), "");
+    EXPECT_EQ(store.GetNetList(Key::kMmlAllow).count, 0u);  // empty: any
+    Violation why;
+    EXPECT_EQ(store.Set("MML.ALLOW", "10.0.0.1/8", &why).status(), Status::InvalidArgument());
+    EXPECT_EQ(why.rule, Rule::kBadNetList);
+    EXPECT_EQ(why.detail.view(),
+              "MML.ALLOW must be up to 8 networks a.b.c.d[/len] separated by commas (or empty)");
+    EXPECT_EQ(store.Set("MML.ALLOW", "10.0.0.0/8,", &why).status(), Status::InvalidArgument());
+    EXPECT_EQ(store
+                  .Set("MML.ALLOW",
+                       "1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8,5.0.0.0/8,"
+                       "6.0.0.0/8,7.0.0.0/8,8.0.0.0/8,9.0.0.0/8",
+                       &why)
+                  .status(),
+              Status::InvalidArgument());
+    EXPECT_EQ(store.Set("MML.ALLOW", std::string(105, '1'), &why).status(), Status::OutOfRange());
+    EXPECT_EQ(why.rule, Rule::kTooLong);
+    ASSERT_TRUE(store.Set("mml.allow", "010.0.0.0/8, 198.51.100.7/32,192.168.1.0/24").ok());
+    EXPECT_EQ(store.GetString(Key::kMmlAllow), "10.0.0.0/8,198.51.100.7,192.168.1.0/24");
+    net::Ip4NetList list = store.GetNetList(Key::kMmlAllow);
+    ASSERT_EQ(list.count, 3u);
+    EXPECT_TRUE(list.Contains(net::MakeIp4(10, 9, 8, 7)));
+    EXPECT_TRUE(list.Contains(net::MakeIp4(198, 51, 100, 7)));
+    EXPECT_FALSE(list.Contains(net::MakeIp4(198, 51, 100, 8)));
+  }
+  ConfigStore again(flash_, entropy_, arena_);
+  ASSERT_TRUE(again.Load().ok());
+  EXPECT_EQ(again.GetString(Key::kMmlAllow), "10.0.0.0/8,198.51.100.7,192.168.1.0/24");
+  EXPECT_EQ(again.GetNetList(Key::kMmlAllow).count, 3u);
+}
+
+TEST_F(ConfigStoreTest, RateLimitKeysHaveTheirDefaults) {
+  ConfigStore store(flash_, entropy_, arena_);
+  ASSERT_TRUE(store.Load().ok());
+  EXPECT_EQ(store.GetInt(Key::kSipRateLimit), 100);
+  EXPECT_EQ(store.GetInt(Key::kSipRateBurst), 1000);
+  EXPECT_EQ(store.GetString(Key::kSipRateAction), "REPLY");
+  ASSERT_TRUE(store.Set("SIP.RATE_ACTION", "drop").ok());
+  EXPECT_EQ(store.GetInt(Key::kSipRateAction), 1);
+  ASSERT_TRUE(store.Set("SIP.RATE_LIMIT", "0").ok());
+  EXPECT_EQ(store.Set("SIP.RATE_BURST", "0").status(), Status::OutOfRange());
+}
+
 TEST_F(ConfigStoreTest, PersistsAcrossInstances) {
   {
     ConfigStore store(flash_, entropy_, arena_);

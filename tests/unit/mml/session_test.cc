@@ -6,6 +6,7 @@
 
 #include "config_fakes.h"
 #include "gw/mml/builtin_commands.h"
+#include "gw/testing/fake_hal.h"
 #include "mml_fakes.h"
 
 namespace gw::mml {
@@ -188,6 +189,136 @@ TEST_F(SessionTest, LogoutClosesTelnetAndReturnsConsoleToLogin) {
   EXPECT_NE(out_.Take().find("Username: "), std::string::npos);
   console.Feed("admin\npw2\n");
   EXPECT_TRUE(console.logged_in());
+}
+
+// Failed logins through a LoginGuard, on a clock and timer wheel advanced
+// by hand.
+class GuardedSessionTest : public SessionTest {
+ protected:
+  SessionOptions Telnet(uint32_t source) {
+    SessionOptions o{.interactive = false, .login = LoginPolicy::kAlways};
+    o.close_on_logout = true;
+    o.guard = &guard_;
+    o.timers = &timers_;
+    o.source = source;
+    o.close_hook = [](void* ctx) { ++*static_cast<int*>(ctx); };
+    o.close_ctx = &closes_;
+    return o;
+  }
+  void Advance(uint32_t ms) {
+    clock_.now += ms;
+    timers_.Advance(clock_.now);
+  }
+  gw::testing::FakeClock clock_;
+  TimerWheel timers_{clock_.now};
+  LoginGuard guard_{clock_};
+  int closes_ = 0;
+};
+
+constexpr uint32_t kPeer = 0xC6336401;  // 198.51.100.1
+
+TEST_F(GuardedSessionTest, FailedLoginIsAnsweredAfterADelayWithoutBlocking) {
+  Session s(table_, store_, out_, Telnet(kPeer));
+  s.Start();
+  out_.Take();
+  s.Feed("admin\nwrong\n");
+  EXPECT_EQ(out_.Take(), "Password: ");  // Feed returned; no answer yet
+  s.Feed("admin\nadmin\n");              // typed during the delay: discarded
+  Advance(999);
+  EXPECT_EQ(out_.Take(), "");
+  Advance(1);
+  EXPECT_EQ(out_.Take(), "Login incorrect.\nUsername: ");
+  EXPECT_FALSE(s.logged_in());
+  s.Feed("admin\nwrong\n");
+  Advance(1999);
+  EXPECT_EQ(out_.Take(), "Password: ");
+  Advance(1);
+  EXPECT_EQ(out_.Take(), "Login incorrect.\nUsername: ");
+  s.Feed("admin\nadmin\n");  // a success is answered at once and ends the streak
+  EXPECT_TRUE(s.logged_in());
+  EXPECT_EQ(guard_.Failed(kPeer), 1000u);
+}
+
+TEST_F(GuardedSessionTest, FiveFailuresInARowLockTheSourceOutForAMinute) {
+  // Twenty wrong passwords over reconnections: 3 in the first session,
+  // 2 in the next, then the source is locked out.
+  {
+    Session s(table_, store_, out_, Telnet(kPeer));
+    s.Start();
+    for (uint32_t delay : {1000u, 2000u, 4000u}) {
+      s.Feed("admin\nwrong\n");
+      EXPECT_FALSE(s.WantsClose());
+      Advance(delay);
+    }
+    EXPECT_TRUE(s.WantsClose());
+    EXPECT_EQ(closes_, 1);  // the transport is told from the timer
+    EXPECT_NE(out_.Take().find("Too many failures, closing."), std::string::npos);
+  }
+  Session s(table_, store_, out_, Telnet(kPeer));
+  s.Start();
+  s.Feed("admin\nwrong\n");
+  Advance(8000);
+  s.Feed("admin\nwrong\n");
+  Advance(16000);
+  EXPECT_TRUE(s.WantsClose());
+  EXPECT_EQ(closes_, 2);
+  EXPECT_NE(out_.Take().find("Login incorrect. Too many failures: locked out for 60 s."),
+            std::string::npos);
+  EXPECT_EQ(guard_.stats().lockouts, 1u);
+
+  // Locked out (16 s of the minute gone): even the right password is
+  // refused, at once, unchecked.
+  Session again(table_, store_, out_, Telnet(kPeer));
+  again.Start();
+  out_.Take();
+  for (int i = 0; i < 15; ++i) again.Feed("admin\nadmin\n");
+  EXPECT_FALSE(again.logged_in());
+  EXPECT_NE(out_.Take().find("Login refused: too many failed logins; try again in 44 s."),
+            std::string::npos);
+  EXPECT_EQ(guard_.stats().refused, 15u);
+  EXPECT_EQ(guard_.stats().failures, 5u);
+
+  // Another source is not affected; after the minute this one may log in.
+  Session other(table_, store_, out_, Telnet(kPeer + 1));
+  other.Start();
+  other.Feed("admin\nadmin\n");
+  EXPECT_TRUE(other.logged_in());
+  Advance(LoginGuard::kLockoutMs);
+  again.Feed("admin\nadmin\n");
+  EXPECT_TRUE(again.logged_in());
+}
+
+TEST_F(GuardedSessionTest, ClosingDuringTheDelayCancelsTheAnswer) {
+  {
+    Session s(table_, store_, out_, Telnet(kPeer));
+    s.Start();
+    s.Feed("admin\nwrong\n");
+    EXPECT_EQ(timers_.active_count(), 1u);
+  }
+  EXPECT_EQ(timers_.active_count(), 0u);
+  out_.Take();
+  Advance(2000);
+  EXPECT_EQ(out_.Take(), "");
+}
+
+TEST_F(GuardedSessionTest, ConsoleFailuresShareOneSourceAcrossRestarts) {
+  ASSERT_TRUE(store_.Set("MML.CONSOLE_LOGIN", "TRUE").ok());
+  SessionOptions o{.interactive = false, .login = LoginPolicy::kFromConfig};
+  o.guard = &guard_;
+  o.timers = &timers_;
+  Session console(table_, store_, out_, o);
+  console.Start();
+  uint32_t delay = LoginGuard::kFirstDelayMs;
+  for (int i = 0; i < 5; ++i) {
+    if (console.WantsClose()) console.Start();  // as the console poller does
+    console.Feed("admin\nwrong\n");
+    Advance(delay);
+    delay *= 2;
+  }
+  EXPECT_GT(guard_.LockedMs(LoginGuard::kConsole), 0u);
+  console.Start();
+  console.Feed("admin\nadmin\n");
+  EXPECT_FALSE(console.logged_in());
 }
 
 TEST(CommandTableOutsideSession, LogoutNeedsASession) {

@@ -69,4 +69,14 @@ TEST(Ip4NetList, BadElementOrTooManyLeavesTheListAsItWas) {
 }
 
 }  // namespace
+TEST(Ip4NetList, AppendsTheCanonicalForm) {
+  Ip4NetList list;
+  ASSERT_TRUE(ParseIp4NetList("0.0.0.0/0, 198.51.100.9/32,010.1.0.0/16", list));
+  String<64> text;
+  ASSERT_TRUE(AppendIp4NetList(text, list).ok());
+  EXPECT_EQ(text.view(), "0.0.0.0/0,198.51.100.9,10.1.0.0/16");
+  String<8> small;
+  EXPECT_EQ(AppendIp4NetList(small, list), Status::ResourceExhausted());
+}
+
 }  // namespace gw::net

@@ -9,7 +9,9 @@
 #include "fake_sender.h"
 #include "gw/net/address.h"
 #include "gw/sip/message.h"
+#include "gw/sip/rate_limiter.h"
 #include "gw/sip/via.h"
+#include "gw/testing/fake_hal.h"
 
 namespace gw::sip {
 namespace {
@@ -138,8 +140,9 @@ TEST(Stack, WithoutRportOrPortReplyGoesTo5060) {
 
 TEST(Stack, RportWithValueIsKeptAndReplyGoesToSourcePort) {
   Gateway gw;
-  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1",
-                         "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc;received=198.51.100.7"));
+  gw.Deliver(MakeRequest(
+      "OPTIONS", "sip:192.0.2.1",
+      "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc;received=198.51.100.7"));
   Message resp = OnlyResponse(gw);
   EXPECT_EQ(HeaderValue(resp, HeaderId::kVia),
             "SIP/2.0/UDP 198.51.100.7:5062;rport=1234;branch=z9hG4bKc;received=198.51.100.7");
@@ -577,6 +580,98 @@ TEST(Stack, EchoedHeadersKeepNulOctets) {
   std::string resp_to = HeaderValue(resp, HeaderId::kTo);
   EXPECT_EQ(resp_to.substr(0, to.size() - 4), to.substr(4));
   testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+}
+
+// A Stack with a rate limiter of `rate` per second and `burst`, on a clock
+// advanced by hand.
+struct LimitedGateway : Gateway {
+  LimitedGateway(uint32_t rate, uint32_t burst, RateAction action) {
+    RateLimitConfig c;
+    c.rate = rate;
+    c.burst = burst;
+    c.action = action;
+    c.retry_after_s = 7;
+    limiter.Configure(c);
+    stack.AttachRateLimiter(limiter);
+  }
+  gw::testing::FakeClock clock;
+  RateLimiter limiter{clock};
+};
+
+TEST(Stack, RequestsOverTheRateGet503WithRetryAfter) {
+  LimitedGateway gw(1, 2, RateAction::kReply);
+  const std::string options = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport);
+  gw.Deliver(options);
+  gw.Deliver(options);
+  ASSERT_EQ(gw.sender.count(), 2u);
+  gw.sender.Clear();
+  gw.Deliver(options);
+  Message resp = OnlyResponse(gw);
+  EXPECT_EQ(resp.status_code(), 503);
+  EXPECT_EQ(HeaderValue(resp, HeaderId::kRetryAfter), "7");
+  EXPECT_EQ(gw.limiter.stats().refused, 1u);
+  EXPECT_EQ(gw.stats().tx_responses[5], 1u);
+  EXPECT_EQ(gw.stats().rx_requests[static_cast<size_t>(Method::kOptions)], 3u);
+  // A request from elsewhere is not affected; a second later one more passes.
+  gw.sender.Clear();
+  gw.Deliver(options, {net::MakeIp4(198, 51, 100, 9), 5060});
+  EXPECT_EQ(OnlyResponse(gw).status_code(), 200);
+  gw.sender.Clear();
+  gw.clock.now += 1000;
+  gw.Deliver(options);
+  EXPECT_EQ(OnlyResponse(gw).status_code(), 200);
+}
+
+TEST(Stack, DropActionAnswersNothing) {
+  LimitedGateway gw(1, 1, RateAction::kDrop);
+  const std::string options = MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport);
+  gw.Deliver(options);
+  gw.Deliver(options);
+  gw.Deliver(options);
+  EXPECT_EQ(gw.sender.count(), 1u);
+  EXPECT_EQ(gw.limiter.stats().dropped, 2u);
+  EXPECT_EQ(gw.limiter.stats().refused, 0u);
+}
+
+TEST(Stack, AckResponsesAndKeepalivesAreNeverLimited) {
+  LimitedGateway gw(1, 1, RateAction::kReply);
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport));  // empties the bucket
+  gw.sender.Clear();
+  for (int i = 0; i < 5; ++i) {
+    gw.Deliver(MakeRequest("ACK", "sip:1002@192.0.2.1", kViaRport));
+    gw.Deliver(
+        "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKx\r\n"
+        "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: x\r\n"
+        "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+    gw.Deliver("\r\n\r\n");
+  }
+  EXPECT_EQ(gw.sender.count(), 0u);  // ACKs unanswered, as always
+  EXPECT_EQ(gw.limiter.stats().refused + gw.limiter.stats().dropped, 0u);
+  EXPECT_EQ(gw.stats().rx_keepalives, 5u);
+  EXPECT_EQ(gw.stats().rx_responses, 5u);
+  gw.Deliver(MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport));
+  EXPECT_EQ(OnlyResponse(gw).status_code(), 503);  // the bucket is still empty
+}
+
+TEST(Stack, MalformedAndOversizedRequestsTakeATokenToo) {
+  LimitedGateway gw(1, 1, RateAction::kReply);
+  const std::string bad =
+      MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport, "This line is broken\r\n");
+  gw.Deliver(bad);
+  Message first = OnlyResponse(gw);
+  gw.sender.Clear();
+  gw.Deliver(bad);
+  Message second = OnlyResponse(gw);
+  gw.sender.Clear();
+  std::string invite = MakeRequest("INVITE", "sip:1002@192.0.2.1", kViaRport);
+  invite.replace(invite.find("Content-Length: 0"), 17, "Content-Length: 9000");
+  DeliverOversized(gw, invite, 9500);
+  Message third = OnlyResponse(gw);
+  EXPECT_EQ(second.status_code(), 503);
+  EXPECT_EQ(third.status_code(), 503);
+  EXPECT_EQ(gw.limiter.stats().refused, 2u);
+  EXPECT_EQ(gw.stats().rx_too_large, 0u);
+  EXPECT_EQ(first.status_code(), 400);
 }
 
 TEST(Stack, EveryPrefixAndMutationOfARequestIsHandledSanely) {

@@ -18,6 +18,7 @@
 #include "gw/core/timer_wheel.h"
 #include "gw/mml/builtin_commands.h"
 #include "gw/mml/command.h"
+#include "gw/mml/login_guard.h"
 #include "gw/mml/session.h"
 #include "gw/net/net_stack.h"
 #include "gw/net/telnet_server.h"
@@ -84,6 +85,9 @@ class Gateway {
    public:
     TelnetOutput(net::TelnetServer& server, size_t id) : server_(server), id_(id) {}
 
+    // A Session's close hook: closes this output's connection.
+    static void Close(void* ctx);
+
    private:
     void DoWrite(std::string_view text) override;
     net::TelnetServer& server_;
@@ -94,6 +98,7 @@ class Gateway {
     explicit TelnetGlue(Gateway& gw) : gw_(gw) {}
 
    private:
+    net::Admission DoAdmit(uint32_t peer) override;
     void DoOnOpen(size_t id) override;
     void DoOnData(size_t id, std::span<const std::byte> data) override;
     void DoOnClosed(size_t id) override;
@@ -113,6 +118,7 @@ class Gateway {
   void ApplyAuth();
   static void OnConfigChanged(void* ctx, config::Key key);
   void ApplyIdentity();
+  void ApplyRateLimit();
 
   Platform& platform_;
   uint32_t boot_ms_;
@@ -127,6 +133,7 @@ class Gateway {
   net::UdpSocket sip_socket_;
   sip::LocalIdentity identity_;
   sip::Stack sip_;
+  sip::RateLimiter rate_limiter_;
   auth::Drbg drbg_;
   auth::NonceManager nonces_;
   auth::NonceCountTable nonce_counts_;
@@ -148,6 +155,7 @@ class Gateway {
   net::TelnetServer telnet_;
   TelnetGlue telnet_glue_;
   SystemInfo system_info_;
+  mml::LoginGuard login_guard_;
   mml::CommandTable commands_;
   mml::BuiltinDeps builtin_deps_;
   users::UserCommandDeps user_deps_;

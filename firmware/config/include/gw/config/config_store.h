@@ -18,6 +18,7 @@
 #include "gw/core/status.h"
 #include "gw/hal/entropy.h"
 #include "gw/hal/storage.h"
+#include "gw/net/address.h"
 
 namespace gw::config {
 
@@ -32,6 +33,7 @@ enum class Rule : uint8_t {
   kBadEnum,
   kBadBool,
   kBadIp4,
+  kBadNetList,
   kBadCharacter,
   kInconsistent,  // e.g. MEDIA.PORT_MIN > MEDIA.PORT_MAX
 };
@@ -96,6 +98,8 @@ class ConfigStore {
   bool GetBool(Key key) const { return values_[Index(key)].number != 0; }
   // IP4 keys: the address in host order, 0 when empty.
   uint32_t GetIp4(Key key) const { return static_cast<uint32_t>(values_[Index(key)].number); }
+  // NETLIST keys: the networks (count 0 for the empty list).
+  net::Ip4NetList GetNetList(Key key) const;
   // For ENUM keys the canonical spelling; for secrets the stored hash.
   std::string_view GetString(Key key) const { return values_[Index(key)].text.view(); }
   // What an operator may see: secrets are masked as "********".

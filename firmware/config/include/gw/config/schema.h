@@ -28,18 +28,26 @@ enum class Key : uint8_t {
   kMmlUser,
   kMmlPassword,
   kMmlConsoleLogin,
+  kSipRateLimit,
+  kSipRateBurst,
+  kSipRateAction,
+  kMmlAllow,
   kCount,
 };
 inline constexpr size_t kKeyCount = static_cast<size_t>(Key::kCount);
 
-enum class Type : uint8_t { kInt, kString, kBool, kEnum, kIp4 };
+// kNetList: "a.b.c.d[/len][,...]" (net::ParseIp4NetList), at most
+// net::Ip4NetList::kMax networks and KeySpec::max characters; stored in the
+// canonical form "net,net" (a /32 as a bare address). What an empty list
+// means (any or none) is the key's to say in its help.
+enum class Type : uint8_t { kInt, kString, kBool, kEnum, kIp4, kNetList };
 
 struct KeySpec {
   Key key;
   std::string_view name;
   Type type;
   int32_t min;                               // INT: smallest value; STRING: shortest length
-  int32_t max;                               // INT: largest value; STRING: longest length
+  int32_t max;                               // INT: largest value; STRING, NETLIST: longest length
   std::span<const std::string_view> values;  // ENUM: allowed spellings
   std::string_view default_text;
   std::string_view help;

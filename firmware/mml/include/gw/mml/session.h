@@ -15,7 +15,9 @@
 
 #include "gw/config/config_store.h"
 #include "gw/core/fixed_string.h"
+#include "gw/core/timer_wheel.h"
 #include "gw/mml/command.h"
+#include "gw/mml/login_guard.h"
 #include "gw/mml/output.h"
 
 namespace gw::mml {
@@ -32,6 +34,17 @@ struct SessionOptions {
   bool close_on_logout = false;  // telnet: LOGOUT ends the connection
   std::string_view prompt = "imsgw> ";
   std::string_view banner = {};  // written by Start() when not empty
+  // Failed logins: with a guard and a timer wheel, the answer to a failed
+  // login comes after the guard's delay for `source` (input in between is
+  // discarded), and a source the guard has locked out is refused without
+  // a password check. Without them every answer is immediate.
+  LoginGuard* guard = nullptr;
+  TimerWheel* timers = nullptr;
+  uint32_t source = LoginGuard::kConsole;
+  // Called when the session comes to want closing outside Feed (after a
+  // delayed answer); the transport closes the connection as after Feed.
+  void (*close_hook)(void* ctx) = nullptr;
+  void* close_ctx = nullptr;
 };
 
 class Session {
@@ -44,6 +57,8 @@ class Session {
           const SessionOptions& options);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
+  // Cancels a pending delayed answer.
+  ~Session();
 
   // Begins (or restarts) the conversation: banner, then the login or the
   // prompt. Clears the failure count and the close request.
@@ -51,7 +66,7 @@ class Session {
   void Feed(std::span<const std::byte> bytes);
   void Feed(std::string_view text);
 
-  // True once the session should end: 3 failed logins, or LOGOUT with
+  // True once the session should end: 3 failed logins, a lockout, or LOGOUT with
   // close_on_logout. The transport closes the connection (or, on the
   // console, calls Start() again). Further input is ignored.
   bool WantsClose() const { return want_close_; }
@@ -60,7 +75,9 @@ class Session {
   void RequestLogout() { logout_requested_ = true; }
 
  private:
-  enum class State : uint8_t { kUser, kPassword, kCommand };
+  // kWait: a failed login's answer is due when answer_timer_ fires.
+  enum class State : uint8_t { kUser, kPassword, kCommand, kWait };
+  enum class Verdict : uint8_t { kRetry, kClose, kLocked };
   enum class Esc : uint8_t { kNone, kEsc, kCsi, kSs3 };
 
   bool LoginRequired() const;
@@ -69,6 +86,9 @@ class Session {
   void EndLine();
   void RunCommand(std::string_view text);
   void CheckLogin(std::string_view password);
+  // Writes the answer to a failed login and moves on (prompt or close).
+  void AnswerFailure(Verdict verdict);
+  static void OnAnswerTimer(void* ctx);
   void Prompt();
   void EchoText(std::string_view text);
   void EchoBackspaces(size_t n);
@@ -93,6 +113,8 @@ class Session {
   bool want_close_ = false;
   bool logout_requested_ = false;
   int failures_ = 0;
+  Verdict pending_ = Verdict::kRetry;  // the answer kWait is waiting to give
+  Timer answer_timer_{&Session::OnAnswerTimer, this};
   char line_[kMaxLine] = {};
   size_t len_ = 0;
   size_t cursor_ = 0;

@@ -51,4 +51,11 @@ struct Ip4NetList {
 // False when an element does not parse or there are more than kMax.
 bool ParseIp4NetList(std::string_view text, Ip4NetList& out);
 
+// Appends "a.b.c.d/len" ("a.b.c.d" for a /32). ResourceExhausted if out
+// is full.
+Status AppendIp4Net(StringBase& out, const Ip4Net& net);
+// Appends the list as "net,net,...": never longer than text that parsed
+// into it. ResourceExhausted if out is full.
+Status AppendIp4NetList(StringBase& out, const Ip4NetList& list);
+
 }  // namespace gw::net

@@ -10,14 +10,25 @@
 
 #include "gw/core/ring.h"
 #include "gw/core/status.h"
+#include "gw/net/address.h"
 #include "gw_profile.h"
 #include "lwip/tcp.h"
 
 namespace gw::net {
 
+// A handler's answer to a new connection: open it, or close it at once
+// after sending `text` (which may be empty).
+struct Admission {
+  bool open = true;
+  std::string_view text;
+};
+
 class TelnetHandler {
  public:
   virtual ~TelnetHandler() = default;
+  // A connection from peer (IPv4, host order) that the allow-list let in,
+  // before it takes a slot.
+  Admission Admit(uint32_t peer) { return DoAdmit(peer); }
   // A connection opened in slot id.
   void OnOpen(size_t id) { DoOnOpen(id); }
   // Input bytes with telnet commands removed.
@@ -26,6 +37,7 @@ class TelnetHandler {
   void OnClosed(size_t id) { DoOnClosed(id); }
 
  private:
+  virtual Admission DoAdmit(uint32_t) { return {}; }
   virtual void DoOnOpen(size_t id) = 0;
   virtual void DoOnData(size_t id, std::span<const std::byte> data) = 0;
   virtual void DoOnClosed(size_t id) = 0;
@@ -33,8 +45,10 @@ class TelnetHandler {
 
 struct TelnetStats {
   uint32_t accepted = 0;
-  uint32_t refused = 0;       // all session slots busy
-  uint32_t tx_truncated = 0;  // output that did not fit the queue
+  uint32_t refused = 0;          // all session slots busy
+  uint32_t refused_network = 0;  // peer outside the allowed networks: reset
+  uint32_t refused_handler = 0;  // the handler said no (e.g. a login lockout)
+  uint32_t tx_truncated = 0;     // output that did not fit the queue
   uint32_t closed = 0;
 };
 
@@ -57,6 +71,12 @@ class TelnetServer {
   Status Send(size_t id, std::string_view text);
   // Closes the connection once its queued output is sent.
   void Close(size_t id);
+  // Connections are accepted from these networks only (an empty list:
+  // from anywhere); others are reset at once, counted and logged. Applies
+  // to connections accepted from now on.
+  void SetAllowed(const Ip4NetList& nets) { allowed_ = nets; }
+  // The peer address of an open slot (host order), 0 if it is not open.
+  uint32_t peer(size_t id) const { return IsOpen(id) ? conns_[id].peer : 0; }
   bool IsOpen(size_t id) const { return id < kSessions && conns_[id].pcb != nullptr; }
   const TelnetStats& stats() const { return stats_; }
   size_t open_count() const;
@@ -67,6 +87,7 @@ class TelnetServer {
     struct tcp_pcb* pcb = nullptr;
     TelnetServer* server = nullptr;
     size_t id = 0;
+    uint32_t peer = 0;
     RxState rx = RxState::kData;
     bool closing = false;
     Ring<char, kTxQueue> tx;
@@ -78,6 +99,8 @@ class TelnetServer {
   static err_t PollCb(void* arg, struct tcp_pcb* pcb);
   static void Error(void* arg, err_t err);
 
+  static void WriteNow(struct tcp_pcb* pcb, std::string_view text);
+  bool Allowed(uint32_t peer);
   void Input(Conn& c, const uint8_t* data, size_t len);
   bool Queue(Conn& c, const char* data, size_t len);
   void Drain(Conn& c);
@@ -87,6 +110,12 @@ class TelnetServer {
   TelnetHandler* handler_ = nullptr;
   Conn conns_[kSessions];
   TelnetStats stats_;
+  Ip4NetList allowed_;
+  // The last address refused by the allow-list and when: a peer that keeps
+  // knocking is logged once per kRefusalLogMs, not once per connection.
+  uint32_t refused_peer_ = 0;
+  uint32_t refused_log_ms_ = 0;
+  static constexpr uint32_t kRefusalLogMs = 10000;
 };
 
 }  // namespace gw::net

@@ -12,6 +12,7 @@
 #include "gw/net/udp.h"
 #include "gw/sip/local_identity.h"
 #include "gw/sip/message.h"
+#include "gw/sip/rate_limiter.h"
 
 namespace gw::sip {
 
@@ -49,12 +50,23 @@ class Stack : public net::DatagramHandler {
   // From now on every message that parses goes to the transaction layer
   // (and its TU) instead of the built-in stateless answers.
   void AttachTransactions(TransactionLayer& layer) { layer_ = &layer; }
+  // From now on every request takes a token from its source's bucket
+  // before the transaction layer sees it; one over the limit is answered
+  // 503 (RFC 3261 21.5.4, with Retry-After) or dropped, as the limiter is
+  // configured. Responses and CRLF keep-alives are never limited, and
+  // neither is ACK: Kamailio's pike counts ACKs like any request, but an
+  // ACK is never answered (no 503 is possible) and dropping one only brings
+  // back the response it acknowledges, or breaks an answered call.
+  void AttachRateLimiter(RateLimiter& limiter) { limiter_ = &limiter; }
 
  private:
   void DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) override;
   void DoOnOversized(std::span<const std::byte> head, size_t total,
                      const net::Endpoint& from) override;
   void HandleRequest(const Message& req, const net::Endpoint& from);
+  // True if req (answerable: it has what a response echoes) may go on;
+  // otherwise it has been answered 503 or dropped, and counted.
+  bool Admitted(const Message& req, const net::Endpoint& from);
   // Builds and sends a response to req: status line, the request's Via
   // (top one with received/rport per RFC 3581), From, To (with a tag),
   // Call-ID, CSeq, then extra header lines (each ending in CRLF).
@@ -68,6 +80,7 @@ class Stack : public net::DatagramHandler {
   String<kMaxResponse> tx_;
   uint32_t tag_counter_ = 0;
   TransactionLayer* layer_ = nullptr;
+  RateLimiter* limiter_ = nullptr;
 };
 
 }  // namespace gw::sip
