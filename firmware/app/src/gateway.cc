@@ -187,6 +187,18 @@ void Gateway::OnConfigChanged(void* ctx, config::Key key) {
     case config::Key::kMmlAllow:
       self->telnet_.SetAllowed(self->config_.GetNetList(key));
       break;
+    case config::Key::kSipTrunkNets:
+      self->proxy_policy_.trunks = self->config_.GetNetList(key);
+      break;
+    case config::Key::kCallLimitBasic:
+    case config::Key::kCallLimitPremium:
+    case config::Key::kCallLimitVip:
+    case config::Key::kCallLimitEnterprise: {
+      const size_t i = static_cast<size_t>(key) - static_cast<size_t>(config::Key::kCallLimitBasic);
+      self->proxy_policy_.call_limits.per_class[i] =
+          static_cast<uint32_t>(self->config_.GetInt(key));
+      break;
+    }
     case config::Key::kSipRateLimit:
     case config::Key::kSipRateBurst:
     case config::Key::kSipRateAction:
@@ -276,6 +288,11 @@ Status Gateway::Start() {
     return sip;
   }
   OnConfigChanged(this, config::Key::kMmlAllow);
+  OnConfigChanged(this, config::Key::kSipTrunkNets);
+  for (config::Key k : {config::Key::kCallLimitBasic, config::Key::kCallLimitPremium,
+                        config::Key::kCallLimitVip, config::Key::kCallLimitEnterprise}) {
+    OnConfigChanged(this, k);
+  }
   auto telnet_port = static_cast<uint16_t>(config_.GetInt(config::Key::kTelnetPort));
   Status tl = telnet_.Listen(telnet_port, telnet_glue_);
   if (!tl.ok()) {

@@ -32,6 +32,11 @@ enum class Key : uint8_t {
   kSipRateBurst,
   kSipRateAction,
   kMmlAllow,
+  kSipTrunkNets,
+  kCallLimitBasic,
+  kCallLimitPremium,
+  kCallLimitVip,
+  kCallLimitEnterprise,
   kCount,
 };
 inline constexpr size_t kKeyCount = static_cast<size_t>(Key::kCount);
