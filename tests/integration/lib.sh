@@ -294,6 +294,19 @@ it_report() {
   return 1
 }
 
+# it_no_rows COMMAND [REGEX]: COMMAND's whole report (it_report) says
+# "Number of results = 0", or, with REGEX, has no line matching it. Fails
+# when the report did not arrive: silence is no proof of absence.
+it_no_rows() {
+  local report
+  report=$(it_report "$1") || { echo "$report"; return 1; }
+  if [[ -n ${2:-} ]]; then
+    grep -Eq "$2" <<<"$report" && { echo "$report"; return 1; }
+    return 0
+  fi
+  grep -q '(Number of results = 0)' <<<"$report" || { echo "$report"; return 1; }
+}
+
 # it_pools_empty [LIMIT_S]: DSP PERF every 2 s until the TRANSACTIONS,
 # CALLS, PROXY_CONTEXTS and HELD_RESPONSES pools show 0 used (answered requests wait out
 # Timer J, 32 s), at most LIMIT_S seconds (default 45).
