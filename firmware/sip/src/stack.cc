@@ -18,15 +18,25 @@ bool LooksLikeSip(std::string_view data) {
 }
 
 // A request that failed to parse but can still be answered: it has what a
-// response echoes (Via to send it along, Call-ID, CSeq, From, To) and is not
-// an ACK (never answered, RFC 3261 17.2.1).
+// response echoes (Via to send it along, Call-ID, CSeq, From, To), none of
+// which holds a control character (the answer would carry it back, and the
+// sender's parser may be as strict as ours), and is not an ACK (never
+// answered, RFC 3261 17.2.1).
 bool Answerable(const Message& msg) {
+  if (!msg.is_request() || msg.method() == Method::kAck) return false;
   Via via;
   const Header* v = msg.Find(HeaderId::kVia);
-  return msg.is_request() && msg.method() != Method::kAck && v != nullptr &&
-         ParseVia(v->value, via).ok() && msg.Find(HeaderId::kCallId) != nullptr &&
-         msg.Find(HeaderId::kCSeq) != nullptr && msg.Find(HeaderId::kFrom) != nullptr &&
-         msg.Find(HeaderId::kTo) != nullptr;
+  if (v == nullptr || !ParseVia(v->value, via).ok()) return false;
+  for (HeaderId id : {HeaderId::kCallId, HeaderId::kCSeq, HeaderId::kFrom, HeaderId::kTo}) {
+    if (msg.Find(id) == nullptr) return false;
+  }
+  for (size_t i = 0; i < msg.header_count(); ++i) {
+    const Header& h = msg.header(i);
+    const bool echoed = h.id == HeaderId::kVia || h.id == HeaderId::kCallId ||
+                        h.id == HeaderId::kCSeq || h.id == HeaderId::kFrom || h.id == HeaderId::kTo;
+    if (echoed && HasControlCharacter(h.value)) return false;
+  }
+  return true;
 }
 
 }  // namespace
