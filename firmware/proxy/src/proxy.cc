@@ -272,9 +272,8 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
     }
     if (h.id == HeaderId::kMaxForwards) {
       has_max_forwards = true;
-      unsigned long n = 0;
-      for (char c : h.value) n = n * 10 + static_cast<unsigned long>(c - '0');
-      GW_TRY(out.Format("%.*s: %lu\r\n", static_cast<int>(h.name.size()), h.name.data(),
+      const unsigned n = req.max_forwards().value_or(0);  // 0..255, checked by Parse
+      GW_TRY(out.Format("%.*s: %u\r\n", static_cast<int>(h.name.size()), h.name.data(),
                         n > 0 ? n - 1 : 0));
       continue;
     }
@@ -748,10 +747,7 @@ void Core::SendUpstreamStateless() {
   uint32_t addr = 0;
   if (!net::ParseIp4(via.received.empty() ? via.host : via.received, addr)) return;
   unsigned port = via.port != 0 ? via.port : 5060;
-  if (!via.rport.empty()) {
-    port = 0;
-    for (char c : via.rport) port = port * 10 + static_cast<unsigned>(c - '0');
-  }
+  if (via.rport_port != 0) port = via.rport_port;  // 1..65535, checked by ParseVia
   dest = {addr, static_cast<uint16_t>(port)};
   if (layer_->SendStateless(tx_.view(), dest).ok()) ++stats_.responses_forwarded;
 }

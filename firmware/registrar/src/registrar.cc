@@ -1,22 +1,15 @@
 #include "gw/registrar/registrar.h"
 
 #include "gw/core/log.h"
+#include "gw/core/text.h"
 #include "gw/sip/via.h"
 
 namespace gw::registrar {
 namespace {
 
+// delta-seconds: 0..2^32-1 (RFC 3261 20.19, 20.10).
 bool ParseSeconds(std::string_view s, uint32_t& out) {
-  s = sip::Trim(s);
-  if (s.empty() || s.size() > 10) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  // RFC 3261 20.19: values above 2^32-1 are treated as that; keep bounded.
-  out = v > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<uint32_t>(v);
-  return true;
+  return ParseDecimal(sip::Trim(s), out);
 }
 
 // q-value "0", "0.5", "1.000" -> 0..1000.
