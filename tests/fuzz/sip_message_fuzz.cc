@@ -19,7 +19,9 @@
 #include "gw/net/udp.h"
 #include "gw/sip/message.h"
 #include "gw/sip/stack.h"
+#include "gw/sip/transaction.h"
 #include "gw/sip/via.h"
+#include "gw/testing/fake_uas.h"
 
 namespace gw::fuzz {
 namespace {
@@ -50,7 +52,7 @@ class RecordingSender : public net::DatagramSender {
 
   size_t count_ = 0;
   net::Endpoint to_;
-  char data_[sip::Stack::kMaxResponse];
+  char data_[sip::Transaction::kMaxMessage];
   size_t size_ = 0;
 };
 
@@ -145,7 +147,11 @@ void CheckStack(std::string_view input, const Message& req, bool parsed) {
   sip::LocalIdentity identity;
   identity.address = net::MakeIp4(192, 0, 2, 1);
   (void)identity.domain.assign("gw.example.net");
-  sip::Stack stack(sender, identity, "imsgw-fuzz");
+  TimerWheel timers(0);
+  testing::FakeUas uas(identity);
+  sip::TransactionLayer layer(sender, timers, uas);
+  uas.Attach(layer);
+  sip::Stack stack(sender, layer, "imsgw-fuzz");
   stack.OnDatagram({reinterpret_cast<const std::byte*>(input.data()), input.size()}, kPeer);
 
   GW_FUZZ_CHECK(stack.stats().rx_datagrams == 1);
@@ -177,7 +183,11 @@ void CheckOversized(std::string_view input, const Message& req) {
   RecordingSender sender;
   sip::LocalIdentity identity;
   identity.address = net::MakeIp4(192, 0, 2, 1);
-  sip::Stack stack(sender, identity, "imsgw-fuzz");
+  TimerWheel timers(0);
+  testing::FakeUas uas(identity);
+  sip::TransactionLayer layer(sender, timers, uas);
+  uas.Attach(layer);
+  sip::Stack stack(sender, layer, "imsgw-fuzz");
   stack.OnOversized({reinterpret_cast<const std::byte*>(input.data()), input.size()},
                     input.size() + 1, kPeer);
   GW_FUZZ_CHECK(sender.count() <= 1);

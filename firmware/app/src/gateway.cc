@@ -63,7 +63,7 @@ Gateway::Gateway(Platform& platform)
       config_(platform.config_storage, platform.entropy, json_arena_),
       users_(platform.user_storage, json_arena_),
       net_(platform.net, platform.clock),
-      sip_(sip_socket_, identity_, kServerHeader),
+      sip_(sip_socket_, transactions_, kServerHeader),
       drbg_(platform.entropy),
       nonces_(platform.clock),
       verifier_(nonces_, nonce_counts_),
@@ -225,7 +225,6 @@ Status Gateway::Start() {
     proxy_policy_.branch_salt = salt;
   }
   core_.Attach(transactions_);
-  sip_.AttachTransactions(transactions_);
   timers_.Schedule(housekeeping_, 1000);
 
   GW_TRY(loop_.AddPoller(net_));
