@@ -308,6 +308,7 @@ void TransactionLayer::ReceiveRequest(const Message& req, const net::Endpoint& f
   txn->SetIdentity(req, via, call_id->value);
   txn->source_ = from;
   txn->peer_ = ResponseDestination(via, from);
+  StartTimeout(*txn, UnansweredGuardMs(kind));
   if (!HasCookie(via.branch)) {
     txn->rfc2543_ = true;
     txn->fallback_key_ = FallbackKey(req, top);
@@ -616,6 +617,9 @@ Status TransactionLayer::SendResponse(Transaction& txn, std::string_view respons
       txn.interval_ms_ = config_.t1_ms;
       timers_.Schedule(txn.retransmit_timer_, txn.interval_ms_);  // Timer G
       StartTimeout(txn, 64 * config_.t1_ms);                      // Timer H
+    } else {
+      // A provisional: the TU is at work (ringing); the guard starts over.
+      StartTimeout(txn, UnansweredGuardMs(txn.kind_));
     }
   } else {
     if (final_response) {
@@ -691,7 +695,31 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
     ++stats_.timeouts;
     tu_.OnTimeout(txn, which);
   }
+  if (!txn.is_client() &&
+      (txn.state_ == TransactionState::kTrying || txn.state_ == TransactionState::kProceeding)) {
+    // The guard: the TU never sent a final response (it could not build
+    // one, or it waits for nothing). The client gave up long ago; the slot
+    // must not be held forever.
+    ++stats_.unanswered;
+    if (!unanswered_logged_) {
+      unanswered_logged_ = true;
+      GW_LOG_WARN("sip", "%.*s server transaction unanswered after %u ms: ended",
+                  static_cast<int>(txn.method_text_.size()), txn.method_text_.c_str(),
+                  static_cast<unsigned>(UnansweredGuardMs(txn.kind_)));
+    }
+  }
   Terminate(txn);
+}
+
+uint32_t TransactionLayer::UnansweredGuardMs(TransactionKind kind) const {
+  // Later than anything a TU legitimately waits for before answering: a
+  // non-INVITE branch's Timer F (64*T1, RFC 3261 17.1.2.2; the client's own
+  // Timer F ends its wait then too); an INVITE branch's Timer C, refreshed
+  // by every provisional the TU relays (which re-arms this guard), plus the
+  // 64*T1 a CANCELed branch may take to answer. T4 on top of either covers
+  // the branch having started a little after the server transaction.
+  const uint32_t t = 64 * config_.t1_ms + config_.t4_ms;
+  return kind == TransactionKind::kServerInvite ? config_.timer_c_ms + t : t;
 }
 
 void TransactionLayer::OnTimerC(Transaction& txn) {

@@ -537,6 +537,28 @@ TEST(Stack, ViasFanningOutBeyondMaxHeadersAreNotSent) {
   EXPECT_EQ(gw.stats().tx_errors, 1u);
 }
 
+// Found by sip_message_fuzz: the same fan-out in a request that parses
+// reaches the TU, which cannot build any answer; its transaction must
+// still end (before the fix it stayed in Trying for ever).
+TEST(Stack, RequestNoAnswerFitsStillEndsItsTransaction) {
+  std::string vias = "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK1";
+  for (int i = 0; i < 70; ++i) vias += ",SIP/2.0/UDP p" + std::to_string(i);
+  std::string req = "OPTIONS sip:192.0.2.1 SIP/2.0\r\n" + vias +
+                    "\r\n"
+                    "From: <sip:alice@example.com>;tag=1\r\n"
+                    "To: <sip:192.0.2.1>\r\n"
+                    "Call-ID: fan@example.com\r\n"
+                    "CSeq: 1 OPTIONS\r\n\r\n";
+  Gateway gw;
+  gw.Deliver(req);
+  EXPECT_EQ(gw.sender.count(), 0u);
+  EXPECT_EQ(gw.uas.counts().send_failures, 1u);
+  EXPECT_EQ(gw.layer.active(), 1u);
+  gw.Settle();
+  EXPECT_EQ(gw.layer.active(), 0u);
+  EXPECT_EQ(gw.layer.stats().unanswered, 1u);
+}
+
 TEST(Stack, Oversized400IsNotSentAndCounted) {
   std::string vias = SixtyLongVias();
   // 59 Vias + From, To, Call-ID, CSeq, then a broken line: a 400 too big.

@@ -975,6 +975,74 @@ TEST(TransactionLayer, PoolFullAnswers503WithRetryAfter) {
   EXPECT_EQ(h.tu.Count(Ev::kTerminated), TransactionLayer::kCapacity);
 }
 
+// Found by sip_message_fuzz: a TU that cannot build its answer (a request
+// whose Vias fan out past what a response may hold) left the server
+// transaction in Trying for ever; enough of them fill the pool for good.
+TEST(TransactionServer, NonInviteLeftUnansweredEndsAfter64T1PlusT4) {
+  Harness h;
+  h.Deliver(Request("OPTIONS", "z9hG4bKmute"));
+  ASSERT_EQ(h.tu.Count(Ev::kRequest), 1u);
+  const uint32_t guard = 64 * 500 + 5000;
+  h.AdvanceTo(guard - TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.Deliver(Request("OPTIONS", "z9hG4bKmute"));  // a retransmission: still absorbed
+  EXPECT_EQ(h.layer->stats().requests_absorbed, 1u);
+  h.AdvanceTo(guard + TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.tu.Count(Ev::kTerminated), 1u);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 1u);
+  EXPECT_TRUE(h.sender.sent.empty());
+}
+
+TEST(TransactionServer, NonInviteProvisionalDoesNotExtendTheGuard) {
+  Harness h;
+  h.tu.on_request = [&h](Transaction& txn, const Message&) {
+    ASSERT_TRUE(
+        h.layer->SendResponse(txn, Harness::ResponseTo(Request("MESSAGE", "x"), 100, "Trying"))
+            .ok());
+  };
+  h.Deliver(Request("MESSAGE", "z9hG4bKslow"));
+  h.AdvanceTo(64 * 500 + 5000 + TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 1u);
+}
+
+TEST(TransactionServer, InviteGuardIsTimerCAfterTheLastProvisional) {
+  TransactionConfig config;
+  config.timer_c_ms = 10000;
+  Harness h(config);
+  Transaction* txn = nullptr;
+  h.tu.on_request = [&txn](Transaction& t, const Message&) { txn = &t; };
+  const std::string invite = Request("INVITE", "z9hG4bKring");
+  h.Deliver(invite);
+  ASSERT_NE(txn, nullptr);
+  const uint32_t guard = 10000 + 64 * 500 + 5000;
+  // Ringing relayed at 30 s: the guard runs from there.
+  h.AdvanceTo(30000);
+  ASSERT_TRUE(h.layer->SendResponse(*txn, Harness::ResponseTo(invite, 180, "Ringing")).ok());
+  h.AdvanceTo(guard + 1000);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.AdvanceTo(30000 + guard - TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.AdvanceTo(30000 + guard + TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 1u);
+  EXPECT_EQ(h.sender.sent.size(), 1u);  // the 180 only
+}
+
+TEST(TransactionServer, AnsweredTransactionsNeverCountAsUnanswered) {
+  Harness h;
+  h.tu.on_request = [&h](Transaction& txn, const Message& req) {
+    ASSERT_TRUE(
+        h.layer->SendResponse(txn, Harness::ResponseTo(std::string(req.raw()), 200, "OK")).ok());
+  };
+  h.Deliver(Request("OPTIONS", "z9hG4bKfine"));
+  h.Advance(100000);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 0u);
+}
+
 TEST(TransactionLayer, OverlongFieldsAreRefused400) {
   Harness h;
   std::string req = Request("OPTIONS", "z9hG4bKlong");
