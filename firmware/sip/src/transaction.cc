@@ -401,9 +401,11 @@ void TransactionLayer::ClientInviteResponse(Transaction& txn, const Message& res
     case TransactionState::kProceeding:
       txn.last_status_ = static_cast<int16_t>(code);
       if (code < 200) {
-        // No retransmissions and no Timer B once the far end is alive.
+        // No retransmissions and no Timer B once the far end is alive. After
+        // a CANCEL the 64*T1 wait for the final response runs on: a UAS
+        // that keeps ringing and never answers must not hold the branch.
         timers_.Cancel(txn.retransmit_timer_);
-        timers_.Cancel(txn.timeout_timer_);
+        if (!txn.cancel_sent_) timers_.Cancel(txn.timeout_timer_);
         txn.state_ = TransactionState::kProceeding;
       } else if (code < 300) {
         // RFC 6026: Accepted, Timer M; the 2xx ACK is the TU's.

@@ -450,6 +450,28 @@ TEST(TransactionClient, CancelledBranchWithoutAFinalEndsAfter64T1) {
   }
 }
 
+// Found by sip_message_fuzz (RFC 3261 9.1, issue item 12): a provisional
+// arriving after our CANCEL stopped the 64*T1 wait, so a UAS that then went
+// silent held the branch, and its response context, for ever.
+TEST(TransactionClient, ProvisionalAfterTheCancelDoesNotStopTheWait) {
+  Harness h;
+  auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc10"), kCallee);
+  ASSERT_TRUE(txn.ok());
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc10", "INVITE"), kCallee);
+  h.AdvanceTo(1000);
+  String<2048> out;
+  ASSERT_TRUE(h.layer->BuildCancel(**txn, out).ok());
+  h.AdvanceTo(2000);
+  h.Deliver(Response(183, "Session Progress", "z9hG4bKc10", "INVITE"), kCallee);
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc10", "INVITE"), kCallee);
+  EXPECT_EQ(h.tu.Count(Ev::kResponse), 3u);  // the TU still hears them
+  h.AdvanceTo(1000 + 64 * 500 - 10);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.AdvanceTo(1000 + 64 * 500);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 1u);
+}
+
 TEST(TransactionClient, CancelledBranchThatAnswersEndsNormally) {
   Harness h;
   auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc10"), kCallee);
