@@ -22,8 +22,8 @@
 // than the rest of the datagram. The Stack counts each datagram once,
 // answers at most once statelessly (400 to what does not parse, 413/513 to
 // an oversized head; never to a response or an ACK); everything the
-// gateway sends fits a transaction's buffer and parses, but for a 400
-// copying the request's malformed CSeq; and at the end of each input the
+// gateway sends fits a transaction's buffer and parses, but for a
+// stateless 400/413/513 copying the request's malformed CSeq; and at the end of each input the
 // transaction pool, the response contexts and the call table are empty.
 #include <algorithm>
 #include <array>
@@ -111,8 +111,11 @@ class Sender : public net::DatagramSender {
     }
     Message m;
     if (!m.Parse(text).ok()) {
-      // A 400 copies the malformed CSeq it refuses (RFC 3261 8.2.6.2).
-      GW_FUZZ_CHECK(!m.is_request() && m.status_code() == 400 &&
+      // A stateless answer to a request that did not parse (400, or
+      // 413/513 to an oversized head) copies its malformed CSeq (RFC 3261
+      // 8.2.6.2); nothing else the gateway sends may fail to parse.
+      const int code = m.status_code();
+      GW_FUZZ_CHECK(!m.is_request() && (code == 400 || code == 413 || code == 513) &&
                     m.error() == sip::ParseError::kBadCSeq);
       return Status::Ok();
     }
