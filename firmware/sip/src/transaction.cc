@@ -308,7 +308,7 @@ void TransactionLayer::ReceiveRequest(const Message& req, const net::Endpoint& f
   txn->SetIdentity(req, via, call_id->value);
   txn->source_ = from;
   txn->peer_ = ResponseDestination(via, from);
-  StartTimeout(*txn, UnansweredGuardMs(kind));
+  StartTimeout(*txn, GuardMs(kind));
   if (!HasCookie(via.branch)) {
     txn->rfc2543_ = true;
     txn->fallback_key_ = FallbackKey(req, top);
@@ -404,8 +404,11 @@ void TransactionLayer::ClientInviteResponse(Transaction& txn, const Message& res
         // No retransmissions and no Timer B once the far end is alive. After
         // a CANCEL the 64*T1 wait for the final response runs on: a UAS
         // that keeps ringing and never answers must not hold the branch.
+        // Before one, the guard replaces Timer B: the TU's Timer C decides
+        // (RFC 3261 16.6 step 11, 16.8); should the TU forget the branch,
+        // the guard still ends it, as a Timer B timeout.
         timers_.Cancel(txn.retransmit_timer_);
-        if (!txn.cancel_sent_) timers_.Cancel(txn.timeout_timer_);
+        if (!txn.cancel_sent_) StartTimeout(txn, GuardMs(txn.kind_));
         txn.state_ = TransactionState::kProceeding;
       } else if (code < 300) {
         // RFC 6026: Accepted, Timer M; the 2xx ACK is the TU's.
@@ -621,7 +624,7 @@ Status TransactionLayer::SendResponse(Transaction& txn, std::string_view respons
       StartTimeout(txn, 64 * config_.t1_ms);                      // Timer H
     } else {
       // A provisional: the TU is at work (ringing); the guard starts over.
-      StartTimeout(txn, UnansweredGuardMs(txn.kind_));
+      StartTimeout(txn, GuardMs(txn.kind_));
     }
   } else {
     if (final_response) {
@@ -676,9 +679,10 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
   Timeout which = Timeout::kTimerB;
   switch (txn.kind_) {
     case TransactionKind::kClientInvite:
-      // Calling: Timer B. Proceeding: only the wait after a CANCEL (9.1).
-      failed = txn.state_ == TransactionState::kCalling ||
-               (txn.cancel_sent_ && txn.state_ == TransactionState::kProceeding);
+      // Calling: Timer B. Proceeding: the wait after a CANCEL (9.1), or the
+      // guard the TU's Timer C should have made unnecessary.
+      failed =
+          txn.state_ == TransactionState::kCalling || txn.state_ == TransactionState::kProceeding;
       which = Timeout::kTimerB;
       break;
     case TransactionKind::kClientNonInvite:
@@ -707,21 +711,21 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
       unanswered_logged_ = true;
       GW_LOG_WARN("sip", "%.*s server transaction unanswered after %u ms: ended",
                   static_cast<int>(txn.method_text_.size()), txn.method_text_.c_str(),
-                  static_cast<unsigned>(UnansweredGuardMs(txn.kind_)));
+                  static_cast<unsigned>(GuardMs(txn.kind_)));
     }
   }
   Terminate(txn);
 }
 
-uint32_t TransactionLayer::UnansweredGuardMs(TransactionKind kind) const {
-  // Later than anything a TU legitimately waits for before answering: a
-  // non-INVITE branch's Timer F (64*T1, RFC 3261 17.1.2.2; the client's own
-  // Timer F ends its wait then too); an INVITE branch's Timer C, refreshed
-  // by every provisional the TU relays (which re-arms this guard), plus the
-  // 64*T1 a CANCELed branch may take to answer. T4 on top of either covers
-  // the branch having started a little after the server transaction.
+uint32_t TransactionLayer::GuardMs(TransactionKind kind) const {
+  // Later than anything a TU legitimately waits for: a non-INVITE branch's
+  // Timer F (64*T1, RFC 3261 17.1.2.2; the client's own Timer F ends its
+  // wait then too); an INVITE branch's Timer C, refreshed by every
+  // provisional (which re-arms this guard), plus the 64*T1 a CANCELed
+  // branch may take to answer. T4 on top covers a branch that started a
+  // little after its server transaction.
   const uint32_t t = 64 * config_.t1_ms + config_.t4_ms;
-  return kind == TransactionKind::kServerInvite ? config_.timer_c_ms + t : t;
+  return kind == TransactionKind::kServerNonInvite ? t : config_.timer_c_ms + t;
 }
 
 void TransactionLayer::OnTimerC(Transaction& txn) {

@@ -472,6 +472,33 @@ TEST(TransactionClient, ProvisionalAfterTheCancelDoesNotStopTheWait) {
   EXPECT_EQ(h.tu.Count(Ev::kTimeout), 1u);
 }
 
+// Found by sip_message_fuzz: a branch whose Timer C had fired while it was
+// still Calling (nothing to CANCEL yet) then rang; the TU never acted on it
+// again and the transaction, with its response context, stayed for ever.
+TEST(TransactionClient, RingingBranchTheTuForgetsEndsAfterTheGuard) {
+  TransactionConfig config;
+  config.timer_c_ms = 10000;
+  Harness h(config);
+  auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc11"), kCallee);
+  ASSERT_TRUE(txn.ok());
+  h.AdvanceTo(2000);
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc11", "INVITE"), kCallee);
+  const uint32_t guard = 10000 + 64 * 500 + 5000;
+  h.AdvanceTo(20000);
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc11", "INVITE"), kCallee);  // starts it over
+  h.AdvanceTo(20000 + guard - 10);
+  EXPECT_EQ(h.layer->active(), 1u);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 0u);
+  h.AdvanceTo(20000 + guard + 10);
+  EXPECT_EQ(h.layer->active(), 0u);
+  ASSERT_EQ(h.tu.Count(Ev::kTimeout), 1u);
+  for (const Event& e : h.tu.events) {
+    if (e.type == Ev::kTimeout) {
+      EXPECT_EQ(e.which, Timeout::kTimerB);
+    }
+  }
+}
+
 TEST(TransactionClient, CancelledBranchThatAnswersEndsNormally) {
   Harness h;
   auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc10"), kCallee);

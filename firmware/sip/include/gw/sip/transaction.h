@@ -176,6 +176,9 @@ class TransactionUser {
   void OnResponse(Transaction& txn, const Message& response) { DoOnResponse(txn, response); }
   // Timer B, F or H ended txn (OnTerminated follows), or Timer C fired on a
   // client INVITE, which stays alive: the proxy CANCELs it or answers 408.
+  // Timer B also stands for the end of a client INVITE in Proceeding that
+  // got no final response: 64*T1 after its CANCEL, or Timer C + 64*T1 + T4
+  // after its last provisional when the TU never acted on Timer C.
   void OnTimeout(Transaction& txn, Timeout which) { DoOnTimeout(txn, which); }
   // The transport refused a retransmission as unroutable; OnTerminated follows.
   void OnTransportError(Transaction& txn) { DoOnTransportError(txn); }
@@ -330,9 +333,10 @@ class TransactionLayer {
   void OnTimeoutTimer(Transaction& txn);
   void OnTimerC(Transaction& txn);
   void StartTimeout(Transaction& txn, uint32_t ms);
-  // How long a server transaction may wait for the TU's final response
-  // (since its creation or, for an INVITE, the TU's last provisional).
-  uint32_t UnansweredGuardMs(TransactionKind kind) const;
+  // How long a transaction may stay without a final response: a server
+  // one waiting for its TU (since its creation or, INVITE, the TU's last
+  // provisional), a client INVITE in Proceeding (since the last provisional).
+  uint32_t GuardMs(TransactionKind kind) const;
   void Terminate(Transaction& txn);
   // Ends the oldest transaction that only absorbs retransmissions; false
   // when there is none.
