@@ -103,6 +103,14 @@ bool NextLine(std::string_view s, size_t pos, size_t& end, size_t& next) {
 // intmeth escapes NUL, BEL and DEL in a display name). DEL counts as a
 // control character: the grammar allows it only in a quoted-pair.
 bool HasControlCharacter(std::string_view v) {
+  // Nearly every value has no control octet at all (not even a fold): one
+  // cheap pass decides those; the grammar walk below runs for the rest.
+  bool any = false;
+  for (char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    any = any || ((u < 0x20 && u != '\t') || u == 0x7F);
+  }
+  if (!any) return false;
   bool quoted = false;
   int comment = 0;
   for (size_t i = 0; i < v.size(); ++i) {
