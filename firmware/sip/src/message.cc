@@ -98,11 +98,12 @@ bool NextLine(std::string_view s, size_t pos, size_t& end, size_t& next) {
 
 // RFC 3261 25.1: a header value holds no control character but HTAB and
 // the line breaks of a fold (the header block splitter only lets a CRLF or
-// LF through when a SP/HTAB follows it). Inside a quoted string or a
-// comment, a quoted-pair may escape any octet but CR and LF (RFC 4475
-// intmeth escapes NUL, BEL and DEL in a display name). DEL counts as a
-// control character: the grammar allows it only in a quoted-pair.
-bool HasControlCharacter(std::string_view v) {
+// LF through when a SP/HTAB follows it). A quoted-pair may escape any octet
+// but CR and LF inside a quoted string (RFC 4475 intmeth escapes NUL, BEL
+// and DEL in a display name), and inside a comment where the header's
+// grammar has comments. DEL counts as a control character: the grammar
+// allows it only in a quoted-pair.
+bool HasControlCharacter(std::string_view v, bool comments) {
   // Nearly every value has no control octet at all (not even a fold): one
   // cheap pass decides those; the grammar walk below runs for the rest.
   bool any = false;
@@ -128,7 +129,7 @@ bool HasControlCharacter(std::string_view v) {
     if (c < 0x20 || c == 0x7F) return true;
     if (c == '"' && comment == 0) {
       quoted = !quoted;
-    } else if (!quoted && c == '(') {
+    } else if (comments && !quoted && c == '(') {
       ++comment;
     } else if (!quoted && c == ')' && comment > 0) {
       --comment;
@@ -441,8 +442,13 @@ Status Message::ParseScalars() {
 
 Status Message::CheckHeaderValues() {
   for (size_t i = 0; i < header_count_; ++i) {
-    if (HasControlCharacter(headers_[i].value))
+    // RFC 3261 20.33, 20.35, 20.41: the fields with a comment in their grammar.
+    const HeaderId id = headers_[i].id;
+    const bool comments =
+        id == HeaderId::kUserAgent || id == HeaderId::kServer || id == HeaderId::kRetryAfter;
+    if (HasControlCharacter(headers_[i].value, comments)) {
       return Fail(ParseError::kControlCharacter, &headers_[i]);
+    }
   }
   return Status::Ok();
 }

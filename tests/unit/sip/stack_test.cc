@@ -447,6 +447,21 @@ TEST(Stack, ControlCharacterInAnEchoedHeaderIsDroppedNotEchoed) {
   }
 }
 
+// Found by sip_message_fuzz: "(" in a Via counted as a comment, whose
+// quoted-pair let a DEL through; the 400 split that Via at its comma into
+// lines of their own, and the DEL, out of the "comment", made the answer
+// one our own parser refuses. Via has no comments: the request is not
+// answered.
+TEST(Stack, NoAnswerCarriesAControlCharacterOutOfItsContext) {
+  using namespace std::literals;
+  std::string req = MakeRequest("OPTIONS", "sip:192.0.2.1",
+                                std::string(kViaRport) + " (a, SIP/2.0/UDP h\\\x7F)"s, kBroken);
+  Gateway gw;
+  gw.Deliver(req);
+  EXPECT_EQ(gw.sender.count(), 0u);
+  testing::ExpectSaneAnswer(req, gw.sender, kPhone);
+}
+
 TEST(Stack, ParsedRequestWithMalformedViaIsDroppedByTheLayer) {
   // Nowhere to send an answer along (RFC 3261 18.2.2 needs the Via); the
   // transaction layer counts and drops it.

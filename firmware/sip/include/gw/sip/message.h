@@ -199,9 +199,10 @@ class ValueSplitter {
 
 // Whether a header value holds a control character RFC 3261 25.1 does not
 // allow there: any C0 octet or DEL but HTAB and the line breaks of a fold,
-// unless a quoted-pair escapes it inside a quoted string or a comment.
-// Message::Parse refuses such a value (kControlCharacter).
-bool HasControlCharacter(std::string_view value);
+// unless a quoted-pair escapes it inside a quoted string or, when the
+// header's grammar has comments (User-Agent, Server, Retry-After), inside a
+// comment. Message::Parse refuses such a value (kControlCharacter).
+bool HasControlCharacter(std::string_view value, bool comments = false);
 
 // Trims SP, HT, CR and LF from both ends.
 std::string_view Trim(std::string_view s);
