@@ -76,7 +76,7 @@ Gateway::Gateway(Platform& platform)
       config_(platform.config_storage, platform.entropy, json_arena_),
       users_(platform.user_storage, json_arena_),
       net_(platform.net, platform.clock),
-      sip_(sip_socket_, identity_, kServerHeader),
+      sip_(sip_socket_, transactions_, kServerHeader),
       rate_limiter_(platform.clock),
       drbg_(platform.entropy),
       nonces_(platform.clock),
@@ -274,7 +274,6 @@ Status Gateway::Start() {
     proxy_policy_.branch_salt = salt;
   }
   core_.Attach(transactions_);
-  sip_.AttachTransactions(transactions_);
   ApplyRateLimit();
   sip_.AttachRateLimiter(rate_limiter_);
   timers_.Schedule(housekeeping_, 1000);

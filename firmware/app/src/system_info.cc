@@ -157,6 +157,7 @@ bool SystemInfo::DoCounter(uint32_t i, mml::CounterRow& out) {
       {"sip.txn", "retransmits", x.retransmits},
       {"sip.txn", "refused (503)", x.refused_pool_full},
       {"sip.txn", "reclaimed", x.reclaimed},
+      {"sip.txn", "unanswered (ended)", x.unanswered},
       {"sip.txn", "timeouts", x.timeouts},
       {"sip.txn", "dropped", x.dropped},
       {"reg", "registered", g.registered},

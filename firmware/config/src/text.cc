@@ -1,22 +1,19 @@
 #include "gw/config/text.h"
 
+#include "gw/core/text.h"
+
 namespace gw::config {
 
 bool ParseInt(std::string_view text, int64_t& out) {
-  size_t i = 0;
   bool negative = false;
   if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
     negative = text[0] == '-';
-    i = 1;
+    text.remove_prefix(1);
   }
-  if (i == text.size() || text.size() - i > 18) return false;
-  int64_t value = 0;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  out = negative ? -value : value;
+  // Symmetric range: INT64_MIN has no positive twin and no config needs it.
+  uint64_t magnitude = 0;
+  if (!ParseDecimal(text, static_cast<uint64_t>(INT64_MAX), magnitude)) return false;
+  out = negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
   return true;
 }
 

@@ -214,10 +214,9 @@ static Status AppendPreviousHop(const Header& h, const net::Endpoint& from, Stri
 }
 
 // Max-Forwards one less (16.6 step 3; a value checked by Forwardable).
-static Status AppendDecremented(const Header& h, StringBase& out) {
-  unsigned long n = 0;
-  for (char c : h.value) n = n * 10 + static_cast<unsigned long>(c - '0');
-  return out.Format("%.*s: %lu\r\n", static_cast<int>(h.name.size()), h.name.data(),
+static Status AppendDecremented(const Message& req, const Header& h, StringBase& out) {
+  const unsigned n = req.max_forwards().value_or(0);  // 0..255, checked by Parse
+  return out.Format("%.*s: %u\r\n", static_cast<int>(h.name.size()), h.name.data(),
                     n > 0 ? n - 1 : 0);
 }
 
@@ -286,7 +285,7 @@ static Status BuildForward(const Message& req, const RoutePlan& plan, std::strin
       GW_TRY(AppendPreviousHop(h, from, out));
     } else if (h.id == HeaderId::kMaxForwards) {
       has_max_forwards = true;
-      GW_TRY(AppendDecremented(h, out));
+      GW_TRY(AppendDecremented(req, h, out));
     } else if (h.id == HeaderId::kRoute) {
       GW_TRY(AppendRoutesOf(plan, i, RawLine(req, i), out));
     } else if (!(h.id == HeaderId::kContentLength && new_body != nullptr) &&
@@ -965,10 +964,7 @@ void Core::SendUpstreamStateless() {
   uint32_t addr = 0;
   if (!net::ParseIp4(via.received.empty() ? via.host : via.received, addr)) return;
   unsigned port = via.port != 0 ? via.port : sip::kDefaultPort;
-  if (!via.rport.empty()) {
-    port = 0;
-    for (char c : via.rport) port = port * 10 + static_cast<unsigned>(c - '0');
-  }
+  if (via.rport_port != 0) port = via.rport_port;  // 1..65535, checked by ParseVia
   dest = {addr, static_cast<uint16_t>(port)};
   if (layer_->SendStateless(tx_.view(), dest).ok()) ++stats_.responses_forwarded;
 }

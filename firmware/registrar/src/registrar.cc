@@ -1,6 +1,7 @@
 #include "gw/registrar/registrar.h"
 
 #include "gw/core/log.h"
+#include "gw/core/text.h"
 #include "gw/sip/via.h"
 
 namespace gw::registrar {

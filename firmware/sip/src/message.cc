@@ -1,5 +1,7 @@
 #include "gw/sip/message.h"
 
+#include "gw/core/text.h"
+
 namespace gw::sip {
 namespace {
 
@@ -93,17 +95,57 @@ bool NextLine(std::string_view s, size_t pos, size_t& end, size_t& next) {
   return true;
 }
 
-bool ParseUint(std::string_view s, uint32_t max, uint32_t& out) {
-  if (s.empty() || s.size() > 10) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
+}  // namespace
+
+// RFC 3261 25.1: a header value holds no control character but HTAB and
+// the line breaks of a fold (the header block splitter only lets a CRLF or
+// LF through when a SP/HTAB follows it). A quoted-pair may escape any octet
+// but CR and LF inside a quoted string (RFC 4475 intmeth escapes NUL, BEL
+// and DEL in a display name), and inside a comment where the header's
+// grammar has comments. DEL counts as a control character: the grammar
+// allows it only in a quoted-pair.
+bool HasControlCharacter(std::string_view v, bool comments) {
+  // Nearly every value has no control octet at all (not even a fold): one
+  // cheap pass decides those; the grammar walk below runs for the rest.
+  bool any = false;
+  for (char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    any = any || ((u < 0x20 && u != '\t') || u == 0x7F);
   }
-  if (v > max) return false;
-  out = static_cast<uint32_t>(v);
-  return true;
+  if (!any) return false;
+  bool quoted = false;
+  int comment = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c == '\\' && (quoted || comment > 0) && i + 1 < v.size() && v[i + 1] != '\r' &&
+        v[i + 1] != '\n') {
+      ++i;
+      continue;
+    }
+    if (c == '\r' && i + 1 < v.size() && v[i + 1] == '\n') {
+      ++i;
+      continue;
+    }
+    if (c == '\n' || c == '\t') continue;
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == '"' && comment == 0) {
+      quoted = !quoted;
+    } else if (comments && !quoted && c == '(') {
+      ++comment;
+    } else if (!quoted && c == ')' && comment > 0) {
+      --comment;
+    }
+  }
+  return false;
 }
+
+namespace {
+
+// Headers RFC 3261 7.3.1 allows once only, among those the gateway reads.
+// (Content-Length repeated with one value is tolerated: RFC 4475 3.3.9 asks
+// only conflicting values to be refused.)
+constexpr HeaderId kSingle[] = {HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq,
+                                HeaderId::kMaxForwards};
 
 }  // namespace
 
@@ -192,13 +234,21 @@ std::string_view ParseErrorText(ParseError e) {
     case ParseError::kNoEndOfHeaders:
       return "Missing End Of Headers";
     case ParseError::kBadContentLength:
-      return "Malformed Content-Length";
+      return "Bad Content-Length";
     case ParseError::kBodyTruncated:
       return "Content-Length Exceeds Body";
     case ParseError::kMissingHeader:
       return "Missing Mandatory Header";
     case ParseError::kBadCSeq:
-      return "Malformed CSeq";
+      return "Bad CSeq";
+    case ParseError::kBadMaxForwards:
+      return "Bad Max-Forwards";
+    case ParseError::kBadExpires:
+      return "Bad Expires";
+    case ParseError::kControlCharacter:
+      return "Control Character In Header";
+    case ParseError::kDuplicateHeader:
+      return "Duplicate Single-Value Header";
   }
   return "Bad Request";
 }
@@ -226,8 +276,8 @@ Status Message::ParseStartLine(std::string_view line) {
     if (first != "SIP/2.0") return Fail(ParseError::kBadVersion);
     size_t sp2 = rest.find(' ');
     std::string_view code = sp2 == std::string_view::npos ? rest : rest.substr(0, sp2);
-    uint32_t value = 0;
-    if (code.size() != 3 || !ParseUint(code, 699, value) || value < 100) {
+    uint16_t value = 0;
+    if (code.size() != 3 || !ParseDecimal<uint16_t>(code, 699, value) || value < 100) {
       return Fail(ParseError::kBadStatusCode);
     }
     status_code_ = static_cast<int>(value);
@@ -243,9 +293,11 @@ Status Message::ParseStartLine(std::string_view line) {
   if (sp2 == std::string_view::npos) return Fail(ParseError::kBadStartLine);
   uri_ = rest.substr(0, sp2);
   std::string_view version = rest.substr(sp2 + 1);
-  // Exactly one SP each side of the URI, and the URI holds no whitespace.
-  if (uri_.empty() || uri_.find_first_of(" \t") != std::string_view::npos) {
-    return Fail(ParseError::kBadStartLine);
+  // Exactly one SP each side of the URI, and the URI holds no whitespace
+  // or other control character.
+  if (uri_.empty()) return Fail(ParseError::kBadStartLine);
+  for (char c : uri_) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) return Fail(ParseError::kBadStartLine);
   }
   if (!EqualsIgnoreCase(version, "SIP/2.0")) return Fail(ParseError::kBadVersion);
   return Status::Ok();
@@ -313,37 +365,94 @@ Status Message::Parse(std::string_view data) {
   if (body_start == std::string_view::npos) return Fail(ParseError::kNoEndOfHeaders);
   GW_TRY(ParseHeaderBlock(data.substr(block_start, block_end - block_start)));
 
-  std::string_view rest = data.substr(body_start);
-  if (const Header* cl = Find(HeaderId::kContentLength)) {
-    // RFC 4475 3.3.9: conflicting values leave the framing unknowable.
-    for (size_t i = 0; i < header_count_; ++i) {
-      if (headers_[i].id == HeaderId::kContentLength && headers_[i].value != cl->value) {
-        return Fail(ParseError::kBadContentLength);
-      }
-    }
-    uint32_t len = 0;
-    if (!ParseUint(cl->value, 0x7FFFFFFF, len)) return Fail(ParseError::kBadContentLength);
-    if (len > rest.size()) return Fail(ParseError::kBodyTruncated);
-    body_ = rest.substr(0, len);
-  } else {
-    body_ = rest;  // datagram transport: the body runs to the end
-  }
-
+  GW_TRY(ParseBody(data.substr(body_start)));
   if (Find(HeaderId::kVia) == nullptr || Find(HeaderId::kFrom) == nullptr ||
       Find(HeaderId::kTo) == nullptr || Find(HeaderId::kCallId) == nullptr ||
       Find(HeaderId::kCSeq) == nullptr) {
     return Fail(ParseError::kMissingHeader);
   }
-  // CSeq = 1*DIGIT LWS Method
-  std::string_view cseq = Find(HeaderId::kCSeq)->value;
+  GW_TRY(ParseCSeq());
+  GW_TRY(ParseScalars());
+  // Last, with every header read: a 400 for it can still echo them all.
+  return CheckHeaderValues();
+}
+
+Status Message::ParseBody(std::string_view rest) {
+  const Header* cl = Find(HeaderId::kContentLength);
+  if (cl == nullptr) {
+    body_ = rest;  // datagram transport: the body runs to the end
+    return Status::Ok();
+  }
+  // RFC 4475 3.3.9: conflicting values leave the framing unknowable.
+  for (size_t i = 0; i < header_count_; ++i) {
+    if (headers_[i].id == HeaderId::kContentLength && headers_[i].value != cl->value) {
+      return Fail(ParseError::kBadContentLength, &headers_[i]);
+    }
+  }
+  uint32_t len = 0;
+  if (!ParseDecimal(cl->value, len)) return Fail(ParseError::kBadContentLength, cl);
+  // RFC 3261 18.3: over UDP a Content-Length past the datagram is an
+  // error; a shorter one frames the body and the rest is noise.
+  if (len > rest.size()) return Fail(ParseError::kBodyTruncated, cl);
+  body_ = rest.substr(0, len);
+  return Status::Ok();
+}
+
+Status Message::ParseCSeq() {
+  // CSeq = 1*DIGIT LWS Method; RFC 3261 8.1.1.5 has a UAC start below 2^31,
+  // but any 32-bit value is valid on receipt (RFC 4475 3.1.2.4 refuses only
+  // larger ones).
+  const Header* h = Find(HeaderId::kCSeq);
+  std::string_view cseq = h->value;
   size_t ws = cseq.find_first_of(" \t\r\n");
-  if (ws == std::string_view::npos) return Fail(ParseError::kBadCSeq);
+  if (ws == std::string_view::npos) return Fail(ParseError::kBadCSeq, h);
   // RFC 3261 8.1.1.5: a CSeq number is a 32-bit unsigned integer (only the
   // initial value must stay below 2^31).
-  if (!ParseUint(cseq.substr(0, ws), 0xFFFFFFFF, cseq_number_)) return Fail(ParseError::kBadCSeq);
+  if (!ParseDecimal(cseq.substr(0, ws), cseq_number_)) return Fail(ParseError::kBadCSeq, h);
   cseq_method_ = Trim(cseq.substr(ws));
-  if (!IsToken(cseq_method_)) return Fail(ParseError::kBadCSeq);
-  if (is_request_ && cseq_method_ != method_text_) return Fail(ParseError::kBadCSeq);
+  if (!IsToken(cseq_method_)) return Fail(ParseError::kBadCSeq, h);
+  if (is_request_ && cseq_method_ != method_text_) return Fail(ParseError::kBadCSeq, h);
+  return Status::Ok();
+}
+
+Status Message::ParseScalars() {
+  for (HeaderId id : kSingle) {
+    if (Count(id) > 1) {
+      const Header* first = Find(id);
+      for (size_t i = static_cast<size_t>(first - headers_) + 1; i < header_count_; ++i) {
+        if (headers_[i].id == id) return Fail(ParseError::kDuplicateHeader, &headers_[i]);
+      }
+    }
+  }
+  if (const Header* mf = Find(HeaderId::kMaxForwards)) {
+    // RFC 3261 20.22: 0..255. RFC 4475 3.1.2.4 would also let an element
+    // ignore a bad value; an answer tells the sender what is wrong instead
+    // of guessing a hop count.
+    uint8_t hops = 0;
+    if (!ParseDecimal<uint8_t>(mf->value, 255, hops)) return Fail(ParseError::kBadMaxForwards, mf);
+    max_forwards_ = hops;
+  }
+  if (const Header* e = Find(HeaderId::kExpires); e != nullptr && is_request_) {
+    uint32_t seconds = 0;
+    if (ParseDecimal(e->value, seconds)) {
+      expires_ = seconds;
+    } else if (method_ != Method::kRegister) {
+      return Fail(ParseError::kBadExpires, e);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Message::CheckHeaderValues() {
+  for (size_t i = 0; i < header_count_; ++i) {
+    // RFC 3261 20.33, 20.35, 20.41: the fields with a comment in their grammar.
+    const HeaderId id = headers_[i].id;
+    const bool comments =
+        id == HeaderId::kUserAgent || id == HeaderId::kServer || id == HeaderId::kRetryAfter;
+    if (HasControlCharacter(headers_[i].value, comments)) {
+      return Fail(ParseError::kControlCharacter, &headers_[i]);
+    }
+  }
   return Status::Ok();
 }
 

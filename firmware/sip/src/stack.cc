@@ -18,15 +18,25 @@ bool LooksLikeSip(std::string_view data) {
 }
 
 // A request that failed to parse but can still be answered: it has what a
-// response echoes (Via to send it along, Call-ID, CSeq, From, To) and is not
-// an ACK (never answered, RFC 3261 17.2.1).
+// response echoes (Via to send it along, Call-ID, CSeq, From, To), none of
+// which holds a control character (the answer would carry it back, and the
+// sender's parser may be as strict as ours), and is not an ACK (never
+// answered, RFC 3261 17.2.1).
 bool Answerable(const Message& msg) {
+  if (!msg.is_request() || msg.method() == Method::kAck) return false;
   Via via;
   const Header* v = msg.Find(HeaderId::kVia);
-  return msg.is_request() && msg.method() != Method::kAck && v != nullptr &&
-         ParseVia(v->value, via).ok() && msg.Find(HeaderId::kCallId) != nullptr &&
-         msg.Find(HeaderId::kCSeq) != nullptr && msg.Find(HeaderId::kFrom) != nullptr &&
-         msg.Find(HeaderId::kTo) != nullptr;
+  if (v == nullptr || !ParseVia(v->value, via).ok()) return false;
+  for (HeaderId id : {HeaderId::kCallId, HeaderId::kCSeq, HeaderId::kFrom, HeaderId::kTo}) {
+    if (msg.Find(id) == nullptr) return false;
+  }
+  for (size_t i = 0; i < msg.header_count(); ++i) {
+    const Header& h = msg.header(i);
+    const bool echoed = h.id == HeaderId::kVia || h.id == HeaderId::kCallId ||
+                        h.id == HeaderId::kCSeq || h.id == HeaderId::kFrom || h.id == HeaderId::kTo;
+    if (echoed && HasControlCharacter(h.value)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -35,30 +45,8 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
   ++stats_.rx_datagrams;
   std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   Message msg;
-  Status parsed = msg.Parse(text);
-  if (!parsed.ok()) {
-    if (msg.error() == ParseError::kEmpty) {
-      ++stats_.rx_keepalives;
-      return;
-    }
-    // A request we can still address (it has a Via to answer along) gets
-    // 400 with the reason; anything else is dropped and counted.
-    if (Answerable(msg)) {
-      if (!Admitted(msg, from)) return;
-      ++stats_.rx_bad_requests;
-      String<24> src;
-      (void)net::AppendIp4(src, from.addr);
-      GW_LOG_INFO("sip", "400 to %s:%u: %.*s", src.c_str(), static_cast<unsigned>(from.port),
-                  static_cast<int>(ParseErrorText(msg.error()).size()),
-                  ParseErrorText(msg.error()).data());
-      Respond(msg, from, 400, ParseErrorText(msg.error()), {});
-    } else if (!msg.is_request() && LooksLikeSip(text)) {
-      ++stats_.rx_bad_responses;  // dropped (RFC 3261 18.1.2)
-    } else {
-      ++stats_.rx_garbage;
-      GW_LOG_DEBUG("sip", "dropped %u bytes of non-SIP from port %u",
-                   static_cast<unsigned>(data.size()), from.port);
-    }
+  if (!msg.Parse(text).ok()) {
+    RefuseUnparsed(msg, text, from);
     return;
   }
   if (!msg.is_request()) {
@@ -70,16 +58,40 @@ void Stack::DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& f
       ++stats_.rx_keepalive_replies;  // a phone answered our NAT keep-alive
       return;
     }
-    if (layer_ != nullptr) layer_->Receive(msg, from);
+    layer_.Receive(msg, from);
     return;
   }
   ++stats_.rx_requests[static_cast<size_t>(msg.method())];
   if (msg.method() != Method::kAck && !Admitted(msg, from)) return;
-  if (layer_ != nullptr) {
-    layer_->Receive(msg, from);
+  layer_.Receive(msg, from);
+}
+
+void Stack::RefuseUnparsed(const Message& msg, std::string_view text, const net::Endpoint& from) {
+  if (msg.error() == ParseError::kEmpty) {
+    ++stats_.rx_keepalives;
     return;
   }
-  HandleRequest(msg, from);
+  // A request we can still address (it has a Via to answer along) gets
+  // 400 with the reason; anything else is dropped and counted.
+  if (Answerable(msg)) {
+    if (!Admitted(msg, from)) return;
+    ++stats_.rx_bad_requests;
+    String<24> src;
+    (void)net::AppendIp4(src, from.addr);
+    const std::string_view why = ParseErrorText(msg.error());
+    const Header* about = msg.error_header();
+    const std::string_view name = about != nullptr ? about->name : std::string_view();
+    GW_LOG_INFO("sip", "400 to %s:%u: %.*s%s%.*s", src.c_str(), static_cast<unsigned>(from.port),
+                static_cast<int>(why.size()), why.data(), about != nullptr ? " in " : "",
+                static_cast<int>(name.size()), name.data());
+    Respond(msg, from, 400, why, {});
+  } else if (!msg.is_request() && LooksLikeSip(text)) {
+    ++stats_.rx_bad_responses;  // dropped (RFC 3261 18.1.2)
+  } else {
+    ++stats_.rx_garbage;
+    GW_LOG_DEBUG("sip", "dropped %u bytes of non-SIP from port %u",
+                 static_cast<unsigned>(text.size()), from.port);
+  }
 }
 
 void Stack::DoOnOversized(std::span<const std::byte> head, size_t total,
@@ -120,31 +132,6 @@ bool Stack::Admitted(const Message& req, const net::Endpoint& from) {
   Respond(req, from, 503, "Service Unavailable", retry.view());
   limiter_->Refused(from.addr);
   return false;
-}
-
-void Stack::HandleRequest(const Message& req, const net::Endpoint& from) {
-  // ACK is never answered (RFC 3261 17.2.1), not even with a 400.
-  if (req.method() == Method::kAck) return;
-  Via via;
-  if (!ParseVia(req.Find(HeaderId::kVia)->value, via).ok()) {
-    ++stats_.rx_bad_requests;
-    Respond(req, from, 400, "Malformed Via", {});
-    return;
-  }
-  switch (req.method()) {
-    case Method::kOptions:
-      if (IsForUs(req.request_uri())) {
-        String<160> extra;
-        (void)extra.Format("Allow: %.*s\r\nAccept: application/sdp\r\nSupported: \r\n",
-                           static_cast<int>(kAllow.size()), kAllow.data());
-        Respond(req, from, 200, "OK", extra.view());
-        return;
-      }
-      break;
-    default:
-      break;
-  }
-  Respond(req, from, 501, "Not Implemented", {});
 }
 
 void Stack::Respond(const Message& req, const net::Endpoint& from, int code,

@@ -289,6 +289,7 @@ void TransactionLayer::ReceiveRequest(const Message& req, const net::Endpoint& f
   txn->SetIdentity(req, via, call_id->value);
   txn->source_ = from;
   txn->peer_ = ResponseDestination(via, from);
+  StartTimeout(*txn, GuardMs(kind));
   if (!HasCookie(via.branch)) {
     txn->rfc2543_ = true;
     txn->fallback_key_ = FallbackKey(req, top);
@@ -381,9 +382,14 @@ void TransactionLayer::ClientInviteResponse(Transaction& txn, const Message& res
     case TransactionState::kProceeding:
       txn.last_status_ = static_cast<int16_t>(code);
       if (code < 200) {
-        // No retransmissions and no Timer B once the far end is alive.
+        // No retransmissions and no Timer B once the far end is alive. After
+        // a CANCEL the 64*T1 wait for the final response runs on: a UAS
+        // that keeps ringing and never answers must not hold the branch.
+        // Before one, the guard replaces Timer B: the TU's Timer C decides
+        // (RFC 3261 16.6 step 11, 16.8); should the TU forget the branch,
+        // the guard still ends it, as a Timer B timeout.
         timers_.Cancel(txn.retransmit_timer_);
-        timers_.Cancel(txn.timeout_timer_);
+        if (!txn.cancel_sent_) StartTimeout(txn, GuardMs(txn.kind_));
         txn.state_ = TransactionState::kProceeding;
       } else if (code < 300) {
         // RFC 6026: Accepted, Timer M; the 2xx ACK is the TU's.
@@ -597,6 +603,9 @@ Status TransactionLayer::SendResponse(Transaction& txn, std::string_view respons
       txn.interval_ms_ = config_.t1_ms;
       timers_.Schedule(txn.retransmit_timer_, txn.interval_ms_);  // Timer G
       StartTimeout(txn, 64 * config_.t1_ms);                      // Timer H
+    } else {
+      // A provisional: the TU is at work (ringing); the guard starts over.
+      StartTimeout(txn, GuardMs(txn.kind_));
     }
   } else {
     if (final_response) {
@@ -651,9 +660,10 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
   Timeout which = Timeout::kTimerB;
   switch (txn.kind_) {
     case TransactionKind::kClientInvite:
-      // Calling: Timer B. Proceeding: only the wait after a CANCEL (9.1).
-      failed = txn.state_ == TransactionState::kCalling ||
-               (txn.cancel_sent_ && txn.state_ == TransactionState::kProceeding);
+      // Calling: Timer B. Proceeding: the wait after a CANCEL (9.1), or the
+      // guard the TU's Timer C should have made unnecessary.
+      failed =
+          txn.state_ == TransactionState::kCalling || txn.state_ == TransactionState::kProceeding;
       which = Timeout::kTimerB;
       break;
     case TransactionKind::kClientNonInvite:
@@ -672,6 +682,19 @@ void TransactionLayer::OnTimeoutTimer(Transaction& txn) {
     ++stats_.timeouts;
     tu_.OnTimeout(txn, which);
   }
+  if (!txn.is_client() &&
+      (txn.state_ == TransactionState::kTrying || txn.state_ == TransactionState::kProceeding)) {
+    // The guard: the TU never sent a final response (it could not build
+    // one, or it waits for nothing). The client gave up long ago; the slot
+    // must not be held forever.
+    ++stats_.unanswered;
+    if (!unanswered_logged_) {
+      unanswered_logged_ = true;
+      GW_LOG_WARN("sip", "%.*s server transaction unanswered after %u ms: ended",
+                  static_cast<int>(txn.method_text_.size()), txn.method_text_.c_str(),
+                  static_cast<unsigned>(GuardMs(txn.kind_)));
+    }
+  }
   Terminate(txn);
 }
 
@@ -682,6 +705,17 @@ Status TransactionLayer::Abandon(Transaction& txn) {
   }
   StartTimeout(txn, config_.t4_ms);
   return Status::Ok();
+}
+
+uint32_t TransactionLayer::GuardMs(TransactionKind kind) const {
+  // Later than anything a TU legitimately waits for: a non-INVITE branch's
+  // Timer F (64*T1, RFC 3261 17.1.2.2; the client's own Timer F ends its
+  // wait then too); an INVITE branch's Timer C, refreshed by every
+  // provisional (which re-arms this guard), plus the 64*T1 a CANCELed
+  // branch may take to answer. T4 on top covers a branch that started a
+  // little after its server transaction.
+  const uint32_t t = 64 * config_.t1_ms + config_.t4_ms;
+  return kind == TransactionKind::kServerNonInvite ? t : config_.timer_c_ms + t;
 }
 
 void TransactionLayer::OnTimerC(Transaction& txn) {

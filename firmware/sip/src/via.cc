@@ -1,19 +1,16 @@
 #include "gw/sip/via.h"
 
+#include "gw/core/text.h"
 #include "gw/sip/message.h"
 
 namespace gw::sip {
 namespace {
 
+// port = 1*DIGIT, and 0 is no port a datagram can come from or go to.
 bool ParsePort(std::string_view s, uint16_t& out) {
-  if (s.empty() || s.size() > 5) return false;
-  uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (v == 0 || v > 65535) return false;
-  out = static_cast<uint16_t>(v);
+  uint16_t v = 0;
+  if (!ParseDecimal(s, v) || v == 0) return false;
+  out = v;
   return true;
 }
 
@@ -128,8 +125,13 @@ Status ParseVia(std::string_view value, Via& out) {
     else if (EqualsIgnoreCase(key, "received"))
       out.received = val;
     else if (EqualsIgnoreCase(key, "rport")) {
+      // RFC 3581: "rport" [EQUAL 1*DIGIT]; a value is where the response
+      // goes, so it must be a port.
+      uint16_t port = 0;
+      if (!val.empty() && !ParsePort(val, port)) return Status::InvalidArgument();
       out.has_rport = true;
       out.rport = val;
+      out.rport_port = port;
     }
   }
   return Status::Ok();

@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "gw/core/timer_wheel.h"
 #include "gw/registrar/keepalive.h"
+#include "gw/sip/stack.h"
+#include "gw/sip/transaction.h"
+#include "gw/testing/fake_uas.h"
 
 namespace gw::registrar {
 namespace {
@@ -448,7 +452,11 @@ TEST(Keepalive, StackCountsAndDropsTheReplies) {
   RecordingSender sender;
   sip::LocalIdentity id;
   id.address = net::MakeIp4(198, 51, 100, 2);
-  sip::Stack stack(sender, id, "test");
+  TimerWheel timers(0);
+  testing::FakeUas uas(id);
+  sip::TransactionLayer layer(sender, timers, uas);
+  uas.Attach(layer);
+  sip::Stack stack(sender, layer, "test");
   std::string reply =
       "SIP/2.0 200 OK\r\n"
       "Via: SIP/2.0/UDP 198.51.100.2:5060;branch=" +
@@ -461,6 +469,7 @@ TEST(Keepalive, StackCountsAndDropsTheReplies) {
   handler.OnDatagram({reinterpret_cast<const std::byte*>(reply.data()), reply.size()}, kPhone);
   EXPECT_EQ(stack.stats().rx_keepalive_replies, 1u);
   EXPECT_TRUE(sender.sent.empty());
+  EXPECT_EQ(uas.counts().strays, 0u);  // never reached the transaction layer
 }
 
 }  // namespace

@@ -16,9 +16,12 @@
 #include <vector>
 
 #include "fake_sender.h"
+#include "gw/core/timer_wheel.h"
 #include "gw/net/address.h"
 #include "gw/sip/message.h"
 #include "gw/sip/stack.h"
+#include "gw/sip/transaction.h"
+#include "gw/testing/fake_uas.h"
 
 #ifndef GW_CORPUS_DIR
 #error "GW_CORPUS_DIR must name the shared corpus directory"
@@ -116,15 +119,31 @@ const std::map<std::string, std::string>& KnownStricter() {
   return m;
 }
 
-// A gateway for one corpus run; the domain decides which OPTIONS are "ours".
+// A gateway for one corpus run: the Stack in front of a transaction layer
+// whose TU (FakeUas) answers OPTIONS to the gateway 200 and the rest 501;
+// the domain decides which OPTIONS are "ours".
 struct Gateway {
   explicit Gateway(std::string_view domain) {
     identity.address = net::MakeIp4(192, 0, 2, 1);
     (void)identity.domain.assign(domain);
+    uas.Attach(layer);
+  }
+  // Runs the timers until every transaction ended, forgetting retransmissions.
+  void Settle() {
+    for (int step = 0; step < 200 && layer.active() > 0; ++step) {
+      sender.Clear();
+      now_ms += 500;
+      (void)timers.Advance(now_ms);
+    }
+    sender.Clear();
   }
   FakeSender sender;
   LocalIdentity identity;
-  gw::sip::Stack stack{sender, identity, "imsgw-test"};
+  TimerWheel timers{0};
+  gw::testing::FakeUas uas{identity};
+  TransactionLayer layer{sender, timers, uas};
+  gw::sip::Stack stack{sender, layer, "imsgw-test"};
+  uint32_t now_ms = 0;
 };
 
 // The corpus R-URIs mostly name example.com / example.org: run each file
@@ -179,6 +198,8 @@ TEST(Corpus, StackAnswersAtMostOnceWith200Or400Or501) {
       gw.stack.OnDatagram(Bytes(f.view()), kSource);
       testing::ExpectSaneAnswer(f.view(), gw.sender, kSource);
       EXPECT_EQ(gw.stack.stats().rx_datagrams, 1u);
+      gw.Settle();
+      EXPECT_EQ(gw.layer.active(), 0u);
     }
   }
 }
@@ -192,7 +213,7 @@ TEST(Corpus, EveryPrefixThroughTheStackIsSane) {
       auto cut = std::make_unique<char[]>(n == 0 ? 1 : n);
       std::copy(f.data.get(), f.data.get() + n, cut.get());
       std::string_view prefix(cut.get(), n);
-      gw.sender.Clear();
+      gw.Settle();
       gw.stack.OnDatagram(Bytes(prefix), kSource);
       testing::ExpectSaneAnswer(prefix, gw.sender, kSource);
       if (::testing::Test::HasFailure()) {
@@ -244,6 +265,7 @@ TEST(Corpus, RejectFilesNeverGet200) {
         EXPECT_NE(resp.status_code(), 200) << gw.sender.sent(0).data;
       }
       EXPECT_EQ(gw.stack.stats().tx_responses[2], 0u);
+      EXPECT_EQ(gw.layer.stats().tx_responses[2], 0u);
     }
   }
   EXPECT_EQ(checked, 9u + 1u + 1u);  // invalid, app-layer (mcl01), RFC 5118 ipv6-bad

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -164,15 +165,26 @@ TEST(Parser, CompactFormsMapToTheirHeaders) {
   for (std::string_view other : {"a"sv, "d"sv, "y"sv, "z"sv, "j"sv}) {
     EXPECT_EQ(LookupHeader(other), HeaderId::kOther) << other;
   }
-  // In a message: one line per compact form, each mapped.
+  // In a message: one line per compact form, each mapped; the single-value
+  // headers of the mandatory set are written in their compact form only.
   std::string extra;
   for (const Row& row : kRows) {
-    if (row.id == HeaderId::kContentLength) continue;  // keeps the body out of it
+    if (row.id == HeaderId::kContentLength || row.id == HeaderId::kCallId ||
+        row.id == HeaderId::kFrom || row.id == HeaderId::kTo) {
+      continue;  // the body out of it; From/To/Call-ID once each, below
+    }
     extra += std::string(row.compact) + ": x\r\n";
   }
   std::string r = Request(extra);
+  r.replace(r.find("From:"), 5, "f:");
+  r.replace(r.find("To:"), 3, "t:");
+  r.replace(r.find("Call-ID:"), 8, "i:");
   Message m;
   ASSERT_TRUE(m.Parse(r).ok()) << ParseErrorText(m.error());
+  EXPECT_EQ(m.Count(HeaderId::kFrom), 1u);
+  EXPECT_EQ(m.Count(HeaderId::kTo), 1u);
+  EXPECT_EQ(m.Count(HeaderId::kCallId), 1u);
+  EXPECT_EQ(m.Find(HeaderId::kCallId)->name, "i");
   EXPECT_EQ(m.Count(HeaderId::kSubject), 1u);
   EXPECT_EQ(m.Count(HeaderId::kEvent), 1u);
   EXPECT_EQ(m.Count(HeaderId::kSessionExpires), 1u);
@@ -359,13 +371,16 @@ TEST(Parser, CSeqMethodMismatchIsBadCSeq) {
   Message m;
   EXPECT_FALSE(m.Parse(r).ok());
   EXPECT_EQ(m.error(), ParseError::kBadCSeq);
-  EXPECT_EQ(ParseErrorText(m.error()), "Malformed CSeq");
+  EXPECT_EQ(ParseErrorText(m.error()), "Bad CSeq");
+  ASSERT_NE(m.error_header(), nullptr);
+  EXPECT_EQ(m.error_header()->id, HeaderId::kCSeq);
 }
 
 TEST(Parser, MalformedCSeqValues) {
   for (std::string_view cseq :
        {"1"sv, "OPTIONS"sv, "abc OPTIONS"sv, "-1 OPTIONS"sv, "4294967296 OPTIONS"sv,
-        "36893488147419103232 OPTIONS"sv, "1 OPT<IONS"sv, "1 options"sv}) {
+        "36893488147419103232 OPTIONS"sv, "99999999999999999999999 OPTIONS"sv, "1 OPT<IONS"sv,
+        "1 options"sv, "+1 OPTIONS"sv, "0x1 OPTIONS"sv}) {
     SCOPED_TRACE(cseq);
     std::string r =
         "OPTIONS sip:b@example.com SIP/2.0\r\n"
@@ -379,19 +394,148 @@ TEST(Parser, MalformedCSeqValues) {
     EXPECT_FALSE(m.Parse(r).ok());
     EXPECT_EQ(m.error(), ParseError::kBadCSeq);
   }
-}
-
-TEST(Parser, CSeqNumbersUpTo32BitsAreAccepted) {
-  // RFC 3261 20.16: any 32-bit unsigned number (the 2**31 bound of 8.1.1.5
-  // is on the initial value a client picks; requests of a long dialog may
-  // go above it).
-  for (std::string_view number : {"2147483647 "sv, "2147483648 "sv, "4294967295 "sv}) {
+  // A UAC starts below 2**31 (RFC 3261 8.1.1.5), but any 32-bit number is
+  // valid on receipt; leading zeros are digits (RFC 4475 wsinv).
+  for (std::string_view number :
+       {"2147483647"sv, "2147483648"sv, "4294967295"sv, "0000000000004294967295"sv}) {
     SCOPED_TRACE(number);
     std::string r = Request("");
-    r.replace(r.find("CSeq: 1 "), 8, "CSeq: " + std::string(number));
+    size_t at = r.find("CSeq: 1 ");
+    r.replace(at, 8, "CSeq: " + std::string(number) + " ");
     Message m;
     ASSERT_TRUE(m.Parse(r).ok()) << ParseErrorText(m.error());
-    EXPECT_EQ(std::to_string(m.cseq_number()) + " ", number);
+    EXPECT_EQ(m.cseq_number(), std::stoul(std::string(number)));
+  }
+}
+
+TEST(Parser, MaxForwardsIsZeroTo255) {
+  for (std::string_view ok : {"0"sv, "70"sv, "0068"sv, "255"sv}) {
+    SCOPED_TRACE(ok);
+    Message m;
+    ASSERT_TRUE(m.Parse(Request("Max-Forwards: " + std::string(ok) + "\r\n")).ok())
+        << ParseErrorText(m.error());
+    ASSERT_TRUE(m.max_forwards().has_value());
+    EXPECT_EQ(*m.max_forwards(), std::stoul(std::string(ok)));
+  }
+  Message none;
+  ASSERT_TRUE(none.Parse(Request("")).ok());
+  EXPECT_FALSE(none.max_forwards().has_value());
+  for (std::string_view bad : {"256"sv, "300"sv, "-1"sv, "abc"sv, ""sv, "7 0"sv, "1.5"sv,
+                               "18446744073709551626"sv, "+5"sv}) {
+    SCOPED_TRACE(bad);
+    Message m;
+    EXPECT_FALSE(m.Parse(Request("Max-Forwards: " + std::string(bad) + "\r\n")).ok());
+    EXPECT_EQ(m.error(), ParseError::kBadMaxForwards);
+    EXPECT_EQ(ParseErrorText(m.error()), "Bad Max-Forwards");
+    ASSERT_NE(m.error_header(), nullptr);
+    EXPECT_EQ(m.error_header()->id, HeaderId::kMaxForwards);
+  }
+}
+
+TEST(Parser, ExpiresIsDeltaSecondsExceptThatRegisterFallsBackToTheDefault) {
+  Message m;
+  ASSERT_TRUE(m.Parse(Request("Expires: 4294967295\r\n")).ok()) << ParseErrorText(m.error());
+  EXPECT_EQ(m.expires(), std::optional<uint32_t>(4294967295u));
+  ASSERT_TRUE(m.Parse(Request("Expires: 0\r\n")).ok());
+  EXPECT_EQ(m.expires(), std::optional<uint32_t>(0u));
+  ASSERT_TRUE(m.Parse(Request("")).ok());
+  EXPECT_FALSE(m.expires().has_value());
+  for (std::string_view bad :
+       {"abc"sv, "-1"sv, ""sv, "4294967296"sv, "99999999999"sv, "60 s"sv, "1e3"sv,
+        "10000000000000000000000000000000000000000000000000000"sv}) {
+    SCOPED_TRACE(bad);
+    std::string r = Request("Expires: " + std::string(bad) + "\r\n");
+    EXPECT_FALSE(m.Parse(r).ok());
+    EXPECT_EQ(m.error(), ParseError::kBadExpires);
+    EXPECT_EQ(ParseErrorText(m.error()), "Bad Expires");
+    // The same Expires in a REGISTER parses, without a value: the
+    // registrar applies its default expiry (RFC 4475 3.1.2.4).
+    r.replace(0, 7, "REGISTER");
+    r.replace(r.find("1 OPTIONS"), 9, "1 REGISTER");
+    ASSERT_TRUE(m.Parse(r).ok()) << ParseErrorText(m.error());
+    EXPECT_FALSE(m.expires().has_value());
+  }
+  // A response's Expires is not read by the gateway: not checked.
+  Message resp;
+  std::string ok = "SIP/2.0 200 OK\r\n" + std::string(kMandatory) + "Expires: soon\r\n\r\n";
+  EXPECT_TRUE(resp.Parse(ok).ok()) << ParseErrorText(resp.error());
+}
+
+TEST(Parser, SingleValueHeadersMayNotRepeat) {
+  // RFC 4475 3.3.8 (multi01): two Call-IDs, CSeqs, Froms, Tos or
+  // Max-Forwards leave the transaction and dialog unknowable.
+  for (std::string_view twice :
+       {"From: <sip:c@example.com>;tag=2\r\n"sv, "f: <sip:c@example.com>;tag=2\r\n"sv,
+        "To: <sip:d@example.com>\r\n"sv, "Call-ID: other@example.com\r\n"sv,
+        "i: c1@example.com\r\n"sv, "CSeq: 2 OPTIONS\r\n"sv}) {
+    SCOPED_TRACE(twice);
+    Message m;
+    EXPECT_FALSE(m.Parse(Request(twice)).ok());
+    EXPECT_EQ(m.error(), ParseError::kDuplicateHeader);
+    ASSERT_NE(m.error_header(), nullptr);
+    EXPECT_EQ(m.error_header()->value, Trim(twice.substr(twice.find(':') + 1)));
+  }
+  Message m;
+  EXPECT_FALSE(m.Parse(Request("Max-Forwards: 70\r\nMax-Forwards: 70\r\n")).ok());
+  EXPECT_EQ(m.error(), ParseError::kDuplicateHeader);
+  // Lists may repeat; so may one Content-Length value (RFC 4475 3.3.9).
+  EXPECT_TRUE(m.Parse(Request("Contact: <sip:a@x>\r\nContact: <sip:b@x>\r\n"
+                              "Via: SIP/2.0/UDP p.example.com;branch=z9hG4bK2\r\n"
+                              "Content-Length: 0\r\nl: 0\r\n"))
+                  .ok())
+      << ParseErrorText(m.error());
+}
+
+TEST(Parser, ControlCharactersInHeaderValuesAreRefused) {
+  using namespace std::string_literals;
+  for (std::string value : {"a\0b"s, "\0"s, "a\x01"s, "bell\x07"s, "esc\x1B[2J"s, "del\x7F"s,
+                            "bare\rcr"s, "x\x0Bvt"s, "\"quoted \0 nul\""s, "(comment \0)"s}) {
+    SCOPED_TRACE(::testing::PrintToString(value));
+    for (std::string_view name : {"Subject"sv, "X-Unknown"sv, "From"sv, "Call-ID"sv}) {
+      std::string r = Request(
+          name == "From" || name == "Call-ID" ? "" : std::string(name) + ": " + value + "\r\n");
+      if (name == "From") r.replace(r.find("<sip:a@"), 0, value + " ");
+      if (name == "Call-ID") r.replace(r.find("c1@example.com"), 2, value);
+      Message m;
+      EXPECT_FALSE(m.Parse(r).ok()) << name;
+      EXPECT_EQ(m.error(), ParseError::kControlCharacter) << name;
+      EXPECT_EQ(ParseErrorText(m.error()), "Control Character In Header");
+      ASSERT_NE(m.error_header(), nullptr);
+      EXPECT_EQ(m.error_header()->name, name);
+      // Every header was still read, for a 400 that echoes them.
+      EXPECT_EQ(m.header_count(), name == "From" || name == "Call-ID" ? 5u : 6u);
+    }
+  }
+  // What stays legal: HTAB, folding, quoted-pairs escaping any octet but CR
+  // and LF inside quotes or comments (RFC 4475 intmeth), UTF-8.
+  for (std::string value :
+       {"a\tb"s, "folded\r\n value"s, "bare-lf fold\n\tvalue"s,
+        "\"BEL:\\\x07 NUL:\\\0 DEL:\\\x7F\" <sip:a@b>"s, "\xC3\xA9t\xC3\xA9"s}) {
+    SCOPED_TRACE(::testing::PrintToString(value));
+    Message m;
+    EXPECT_TRUE(m.Parse(Request("Subject: " + value + "\r\n")).ok()) << ParseErrorText(m.error());
+  }
+  // A comment escapes one too, but only where the grammar has comments.
+  Message c;
+  EXPECT_TRUE(c.Parse(Request("User-Agent: phone (build \\\0 7)\r\n"s)).ok())
+      << ParseErrorText(c.error());
+  EXPECT_TRUE(c.Parse(Request("Server: gw (x \\\x07)\r\n")).ok()) << ParseErrorText(c.error());
+  EXPECT_FALSE(c.Parse(Request("Subject: (escaped \\\0 in no comment)\r\n"s)).ok());
+  EXPECT_EQ(c.error(), ParseError::kControlCharacter);
+  // A quoted-pair cannot escape a CR: the CR is still a control character.
+  Message m;
+  EXPECT_FALSE(m.Parse(Request("Subject: \"a\\\rb\"\r\n")).ok());
+  EXPECT_EQ(m.error(), ParseError::kControlCharacter);
+}
+
+TEST(Parser, ControlCharactersInTheRequestUriAreRefused) {
+  using namespace std::string_literals;
+  for (std::string uri : {"sip:a\0b@example.com"s, "sip:b@example.com\x01"s, "sip:\x7F@x"s}) {
+    std::string r = Request("");
+    r.replace(r.find("sip:b@example.com"), 17, uri);
+    Message m;
+    EXPECT_FALSE(m.Parse(r).ok());
+    EXPECT_EQ(m.error(), ParseError::kBadStartLine);
   }
 }
 

@@ -450,6 +450,55 @@ TEST(TransactionClient, CancelledBranchWithoutAFinalEndsAfter64T1) {
   }
 }
 
+// Found by sip_message_fuzz (RFC 3261 9.1, issue item 12): a provisional
+// arriving after our CANCEL stopped the 64*T1 wait, so a UAS that then went
+// silent held the branch, and its response context, for ever.
+TEST(TransactionClient, ProvisionalAfterTheCancelDoesNotStopTheWait) {
+  Harness h;
+  auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc10"), kCallee);
+  ASSERT_TRUE(txn.ok());
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc10", "INVITE"), kCallee);
+  h.AdvanceTo(1000);
+  String<2048> out;
+  ASSERT_TRUE(h.layer->BuildCancel(**txn, out).ok());
+  h.AdvanceTo(2000);
+  h.Deliver(Response(183, "Session Progress", "z9hG4bKc10", "INVITE"), kCallee);
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc10", "INVITE"), kCallee);
+  EXPECT_EQ(h.tu.Count(Ev::kResponse), 3u);  // the TU still hears them
+  h.AdvanceTo(1000 + 64 * 500 - 10);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.AdvanceTo(1000 + 64 * 500);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 1u);
+}
+
+// Found by sip_message_fuzz: a branch whose Timer C had fired while it was
+// still Calling (nothing to CANCEL yet) then rang; the TU never acted on it
+// again and the transaction, with its response context, stayed for ever.
+TEST(TransactionClient, RingingBranchTheTuForgetsEndsAfterTheGuard) {
+  TransactionConfig config;
+  config.timer_c_ms = 10000;
+  Harness h(config);
+  auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc11"), kCallee);
+  ASSERT_TRUE(txn.ok());
+  h.AdvanceTo(2000);
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc11", "INVITE"), kCallee);
+  const uint32_t guard = 10000 + 64 * 500 + 5000;
+  h.AdvanceTo(20000);
+  h.Deliver(Response(180, "Ringing", "z9hG4bKc11", "INVITE"), kCallee);  // starts it over
+  h.AdvanceTo(20000 + guard - 10);
+  EXPECT_EQ(h.layer->active(), 1u);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 0u);
+  h.AdvanceTo(20000 + guard + 10);
+  EXPECT_EQ(h.layer->active(), 0u);
+  ASSERT_EQ(h.tu.Count(Ev::kTimeout), 1u);
+  for (const Event& e : h.tu.events) {
+    if (e.type == Ev::kTimeout) {
+      EXPECT_EQ(e.which, Timeout::kTimerB);
+    }
+  }
+}
+
 TEST(TransactionClient, CancelledBranchThatAnswersEndsNormally) {
   Harness h;
   auto txn = h.layer->SendRequest(Outgoing("INVITE", "z9hG4bKc10"), kCallee);
@@ -1010,6 +1059,74 @@ TEST(TransactionLayer, PoolFullAnswers503WithRetryAfter) {
   }
   h.Advance(33000);
   EXPECT_EQ(h.tu.Count(Ev::kTerminated), TransactionLayer::kCapacity);
+}
+
+// Found by sip_message_fuzz: a TU that cannot build its answer (a request
+// whose Vias fan out past what a response may hold) left the server
+// transaction in Trying for ever; enough of them fill the pool for good.
+TEST(TransactionServer, NonInviteLeftUnansweredEndsAfter64T1PlusT4) {
+  Harness h;
+  h.Deliver(Request("OPTIONS", "z9hG4bKmute"));
+  ASSERT_EQ(h.tu.Count(Ev::kRequest), 1u);
+  const uint32_t guard = 64 * 500 + 5000;
+  h.AdvanceTo(guard - TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.Deliver(Request("OPTIONS", "z9hG4bKmute"));  // a retransmission: still absorbed
+  EXPECT_EQ(h.layer->stats().requests_absorbed, 1u);
+  h.AdvanceTo(guard + TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.tu.Count(Ev::kTerminated), 1u);
+  EXPECT_EQ(h.tu.Count(Ev::kTimeout), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 1u);
+  EXPECT_TRUE(h.sender.sent.empty());
+}
+
+TEST(TransactionServer, NonInviteProvisionalDoesNotExtendTheGuard) {
+  Harness h;
+  h.tu.on_request = [&h](Transaction& txn, const Message&) {
+    ASSERT_TRUE(
+        h.layer->SendResponse(txn, Harness::ResponseTo(Request("MESSAGE", "x"), 100, "Trying"))
+            .ok());
+  };
+  h.Deliver(Request("MESSAGE", "z9hG4bKslow"));
+  h.AdvanceTo(64 * 500 + 5000 + TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 1u);
+}
+
+TEST(TransactionServer, InviteGuardIsTimerCAfterTheLastProvisional) {
+  TransactionConfig config;
+  config.timer_c_ms = 10000;
+  Harness h(config);
+  Transaction* txn = nullptr;
+  h.tu.on_request = [&txn](Transaction& t, const Message&) { txn = &t; };
+  const std::string invite = Request("INVITE", "z9hG4bKring");
+  h.Deliver(invite);
+  ASSERT_NE(txn, nullptr);
+  const uint32_t guard = 10000 + 64 * 500 + 5000;
+  // Ringing relayed at 30 s: the guard runs from there.
+  h.AdvanceTo(30000);
+  ASSERT_TRUE(h.layer->SendResponse(*txn, Harness::ResponseTo(invite, 180, "Ringing")).ok());
+  h.AdvanceTo(guard + 1000);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.AdvanceTo(30000 + guard - TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 1u);
+  h.AdvanceTo(30000 + guard + TimerWheel::kTickMs);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 1u);
+  EXPECT_EQ(h.sender.sent.size(), 1u);  // the 180 only
+}
+
+TEST(TransactionServer, AnsweredTransactionsNeverCountAsUnanswered) {
+  Harness h;
+  h.tu.on_request = [&h](Transaction& txn, const Message& req) {
+    ASSERT_TRUE(
+        h.layer->SendResponse(txn, Harness::ResponseTo(std::string(req.raw()), 200, "OK")).ok());
+  };
+  h.Deliver(Request("OPTIONS", "z9hG4bKfine"));
+  h.Advance(100000);
+  EXPECT_EQ(h.layer->active(), 0u);
+  EXPECT_EQ(h.layer->stats().unanswered, 0u);
 }
 
 TEST(TransactionLayer, OverlongFieldsAreRefused400) {

@@ -44,8 +44,34 @@ TEST(Via, RportWithValueAndReceived) {
           .ok());
   EXPECT_TRUE(via.has_rport);
   EXPECT_EQ(via.rport, "40000");
+  EXPECT_EQ(via.rport_port, 40000u);
   EXPECT_EQ(via.received, "192.0.2.1");
   EXPECT_EQ(via.branch, "z9hG4bKa");
+}
+
+TEST(Via, RportValueMustBeAPort) {
+  // The proxy sends responses to it (RFC 3581 4): a value that is not
+  // 1..65535 makes the Via malformed instead of a wrapped port number.
+  Via via;
+  for (std::string_view bad : {"abc"sv, "0"sv, "65536"sv, "-1"sv, "4294972296"sv, "5060x"sv,
+                               "99999999999999999999999"sv}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(ParseVia("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa;rport=" + std::string(bad), via),
+              Status::InvalidArgument());
+  }
+  ASSERT_TRUE(ParseVia("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa;rport=05060", via).ok());
+  EXPECT_EQ(via.rport_port, 5060u);
+  ASSERT_TRUE(ParseVia("SIP/2.0/UDP 10.0.0.1;rport;branch=z9hG4bKa", via).ok());
+  EXPECT_EQ(via.rport_port, 0u);
+}
+
+TEST(Via, SentByPortOverflowRefused) {
+  Via via;
+  EXPECT_EQ(ParseVia("SIP/2.0/UDP 10.0.0.1:4294972356;branch=z9hG4bKa", via),
+            Status::InvalidArgument());
+  EXPECT_EQ(ParseVia("SIP/2.0/UDP 10.0.0.1:65536;branch=z9hG4bKa", via), Status::InvalidArgument());
+  ASSERT_TRUE(ParseVia("SIP/2.0/UDP 10.0.0.1:65535;branch=z9hG4bKa", via).ok());
+  EXPECT_EQ(via.port, 65535u);
 }
 
 TEST(Via, ParamNamesAreCaseInsensitiveAndLwsTolerated) {

@@ -18,7 +18,8 @@ constexpr bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Parses an optionally signed decimal integer of at most 18 digits.
+// Parses an optionally signed decimal integer within +-(2^63-1)
+// (gw::ParseDecimal for the digits).
 bool ParseInt(std::string_view text, int64_t& out);
 // Parses a dotted quad "a.b.c.d" (each 0..255, no leading '+'/' ').
 bool ParseIp4(std::string_view text, uint32_t& out);

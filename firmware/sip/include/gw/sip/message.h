@@ -4,6 +4,7 @@
 // the body. Nothing is copied; the Message must not outlive the buffer.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "gw/core/status.h"
@@ -97,6 +98,10 @@ enum class ParseError : uint8_t {
   kBodyTruncated,
   kMissingHeader,
   kBadCSeq,
+  kBadMaxForwards,
+  kBadExpires,
+  kControlCharacter,
+  kDuplicateHeader,
 };
 std::string_view ParseErrorText(ParseError e);
 
@@ -107,9 +112,23 @@ class Message {
   // Parses data in place. InvalidArgument on failure, with error() saying
   // why; a failed parse still keeps what was understood (is_request, method,
   // the headers read so far) so that a 400 can be built when possible.
+  //
+  // Beyond the framing, every header the gateway reads is checked here, so
+  // that no later reader meets a malformed value: CSeq (number 0..2^32-1,
+  // method a token equal to the request's), Max-Forwards (0..255),
+  // Content-Length (a number no larger than the rest of the datagram, RFC
+  // 3261 18.3; a smaller one cuts the body), Expires of a request other
+  // than REGISTER (delta-seconds 0..2^32-1), one value only for From, To,
+  // Call-ID, CSeq and Max-Forwards, and no control character but HTAB and
+  // folding in any header value (RFC 3261 25.1; a quoted-pair may escape one).
   Status Parse(std::string_view data);
 
   ParseError error() const { return error_; }
+  // The header error() is about (kBadCSeq, kBadMaxForwards, kBadExpires,
+  // kControlCharacter, kDuplicateHeader, kBadContentLength), or nullptr.
+  const Header* error_header() const {
+    return error_header_ < header_count_ ? &headers_[error_header_] : nullptr;
+  }
   bool is_request() const { return is_request_; }
   Method method() const { return method_; }
   std::string_view method_text() const { return method_text_; }
@@ -128,14 +147,26 @@ class Message {
   // CSeq parsed: number and method (valid after a successful Parse).
   uint32_t cseq_number() const { return cseq_number_; }
   std::string_view cseq_method() const { return cseq_method_; }
+  // Max-Forwards parsed (0..255); empty when absent.
+  std::optional<uint8_t> max_forwards() const { return max_forwards_; }
+  // Expires parsed (delta-seconds); empty when absent, and for a REGISTER
+  // also when malformed: RFC 4475 3.1.2.4 and RFC 3261 10.3 let a
+  // registrar apply its default expiry then, as Kamailio's registrar does.
+  std::optional<uint32_t> expires() const { return expires_; }
 
  private:
-  Status Fail(ParseError e) {
+  Status Fail(ParseError e, const Header* about = nullptr) {
     error_ = e;
+    // An index, not a pointer: a Message may be copied.
+    error_header_ = about != nullptr ? static_cast<size_t>(about - headers_) : kMaxHeaders;
     return Status::InvalidArgument();
   }
   Status ParseStartLine(std::string_view line);
   Status ParseHeaderBlock(std::string_view block);
+  Status ParseBody(std::string_view rest);
+  Status CheckHeaderValues();
+  Status ParseCSeq();
+  Status ParseScalars();
 
   std::string_view raw_;
   bool is_request_ = false;
@@ -149,7 +180,10 @@ class Message {
   size_t header_count_ = 0;
   uint32_t cseq_number_ = 0;
   std::string_view cseq_method_;
+  std::optional<uint8_t> max_forwards_;
+  std::optional<uint32_t> expires_;
   ParseError error_ = ParseError::kNone;
+  size_t error_header_ = kMaxHeaders;
 };
 
 // Splits a header value at top-level commas (outside quotes and <>),
@@ -163,6 +197,13 @@ class ValueSplitter {
   std::string_view rest_;
   bool done_ = false;
 };
+
+// Whether a header value holds a control character RFC 3261 25.1 does not
+// allow there: any C0 octet or DEL but HTAB and the line breaks of a fold,
+// unless a quoted-pair escapes it inside a quoted string or, when the
+// header's grammar has comments (User-Agent, Server, Retry-After), inside a
+// comment. Message::Parse refuses such a value (kControlCharacter).
+bool HasControlCharacter(std::string_view value, bool comments = false);
 
 // Trims SP, HT, CR and LF from both ends.
 std::string_view Trim(std::string_view s);

@@ -1,6 +1,6 @@
 #pragma once
 // Building a response from a request without keeping any state: what the
-// Stack answers locally (OPTIONS, 400, 501) and what the transaction layer
+// Stack answers locally (400, 413, 513) and what the transaction layer
 // refuses statelessly (503 when its pool is full). The output is a whole
 // datagram in a caller-owned fixed string.
 #include <cstdint>

@@ -1,9 +1,12 @@
 #pragma once
-// The SIP entry point on the gateway's UDP port. For now it answers OPTIONS
-// addressed to the gateway with 200 (Allow/Accept/Supported), ACK with
-// nothing, every other request with 501, refuses requests that do not parse
-// with 400, and counts and drops responses and garbage. The transaction
-// layer, registrar and proxy plug in here.
+// The SIP entry point on the gateway's UDP port. Every message that parses
+// goes to the transaction layer (and through it to its TU: the proxy core,
+// the registrar). What the layer never sees is answered or dropped here,
+// statelessly: a request that does not parse gets 400 with the reason
+// (Message::Parse checked every header the gateway reads), one over the
+// datagram limit 413/513; an ACK is never answered; broken responses, CRLF
+// keep-alives, the replies to the NAT keep-alive OPTIONS and non-SIP
+// datagrams are counted and dropped.
 #include <cstdint>
 #include <string_view>
 
@@ -39,17 +42,14 @@ inline constexpr std::string_view kKeepaliveBranch = "z9hG4bK-imsgw-ka-";
 class Stack : public net::DatagramHandler {
  public:
   static constexpr size_t kMaxResponse = 2048;
-  static constexpr std::string_view kAllow = "OPTIONS";
 
-  Stack(net::DatagramSender& sender, const LocalIdentity& identity, std::string_view server)
-      : sender_(sender), identity_(identity), server_(server) {}
+  // sender: where the stateless answers go (the socket the layer sends on
+  // too); layer: receives every message that parses. Both must outlive the
+  // Stack; the layer need not be constructed yet (only stored here).
+  Stack(net::DatagramSender& sender, TransactionLayer& layer, std::string_view server)
+      : sender_(sender), layer_(layer), server_(server) {}
 
   const SipStats& stats() const { return stats_; }
-  // Whether a Request-URI names the gateway itself.
-  bool IsForUs(std::string_view request_uri) const { return IsLocalUri(identity_, request_uri); }
-  // From now on every message that parses goes to the transaction layer
-  // (and its TU) instead of the built-in stateless answers.
-  void AttachTransactions(TransactionLayer& layer) { layer_ = &layer; }
   // From now on every request takes a token from its source's bucket
   // before the transaction layer sees it; one over the limit is answered
   // 503 (RFC 3261 21.5.4, with Retry-After) or dropped, as the limiter is
@@ -63,7 +63,7 @@ class Stack : public net::DatagramHandler {
   void DoOnDatagram(std::span<const std::byte> data, const net::Endpoint& from) override;
   void DoOnOversized(std::span<const std::byte> head, size_t total,
                      const net::Endpoint& from) override;
-  void HandleRequest(const Message& req, const net::Endpoint& from);
+  void RefuseUnparsed(const Message& msg, std::string_view text, const net::Endpoint& from);
   // True if req (answerable: it has what a response echoes) may go on;
   // otherwise it has been answered 503 or dropped, and counted.
   bool Admitted(const Message& req, const net::Endpoint& from);
@@ -74,12 +74,11 @@ class Stack : public net::DatagramHandler {
                std::string_view extra);
 
   net::DatagramSender& sender_;
-  const LocalIdentity& identity_;
+  TransactionLayer& layer_;
   std::string_view server_;
   SipStats stats_;
   String<kMaxResponse> tx_;
   uint32_t tag_counter_ = 0;
-  TransactionLayer* layer_ = nullptr;
   RateLimiter* limiter_ = nullptr;
 };
 

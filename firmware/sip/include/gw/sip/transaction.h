@@ -167,13 +167,18 @@ class TransactionUser {
   // A new request created server transaction txn; answer it through
   // TransactionLayer::SendResponse, now or later (an INVITE should get a
   // 100 Trying within 200 ms, RFC 3261 17.2.1). `request` is valid only
-  // during the call.
+  // during the call. A transaction left without a final response ends by
+  // itself (stats().unanswered): 64*T1 + T4 after it began (non-INVITE), or
+  // Timer C + 64*T1 + T4 after the TU's last provisional (INVITE).
   void OnRequest(Transaction& txn, const Message& request) { DoOnRequest(txn, request); }
   // A response for client transaction txn that the TU must see: every
   // provisional, the first final one, and every 2xx to an INVITE (RFC 6026).
   void OnResponse(Transaction& txn, const Message& response) { DoOnResponse(txn, response); }
   // Timer B, F or H ended txn (OnTerminated follows), or Timer C fired on a
   // client INVITE, which stays alive: the proxy CANCELs it or answers 408.
+  // Timer B also stands for the end of a client INVITE in Proceeding that
+  // got no final response: 64*T1 after its CANCEL, or Timer C + 64*T1 + T4
+  // after its last provisional when the TU never acted on Timer C.
   void OnTimeout(Transaction& txn, Timeout which) { DoOnTimeout(txn, which); }
   // The transport refused a retransmission as unroutable; OnTerminated follows.
   void OnTransportError(Transaction& txn) { DoOnTransportError(txn); }
@@ -214,6 +219,7 @@ struct TransactionStats {
   uint32_t tx_errors = 0;          // sends the transport refused (counted, UDP loss)
   uint32_t tx_responses[7] = {};   // responses the TU sent, by class ([2] = 2xx)
   uint32_t reclaimed = 0;          // lingering (Completed/Confirmed) ended early: pool full
+  uint32_t unanswered = 0;         // server transactions the TU never finished: ended
 };
 
 class TransactionLayer {
@@ -334,6 +340,10 @@ class TransactionLayer {
   void OnTimeoutTimer(Transaction& txn);
   void OnTimerC(Transaction& txn);
   void StartTimeout(Transaction& txn, uint32_t ms);
+  // How long a transaction may stay without a final response: a server
+  // one waiting for its TU (since its creation or, INVITE, the TU's last
+  // provisional), a client INVITE in Proceeding (since the last provisional).
+  uint32_t GuardMs(TransactionKind kind) const;
   void Terminate(Transaction& txn);
   // Ends the oldest transaction that only absorbs retransmissions; false
   // when there is none.
@@ -348,6 +358,7 @@ class TransactionLayer {
   uint32_t next_serial_ = 0;
   uint32_t tag_salt_ = 0;
   bool pool_full_logged_ = false;
+  bool unanswered_logged_ = false;  // once per process: the counter has the rest
   // Where ACKs, CANCELs and stateless responses are built.
   String<Transaction::kMaxMessage> scratch_;
 };

@@ -17,10 +17,12 @@ struct Via {
   std::string_view branch;
   std::string_view received;
   bool has_rport = false;
-  std::string_view rport;  // empty when "rport" has no value
+  std::string_view rport;   // empty when "rport" has no value
+  uint16_t rport_port = 0;  // rport's value (1..65535), 0 when it has none
 };
 
-// Parses "SIP/2.0/UDP host[:port];params". InvalidArgument when malformed.
+// Parses "SIP/2.0/UDP host[:port];params". InvalidArgument when malformed,
+// including a port or an rport value that is not 1..65535.
 Status ParseVia(std::string_view value, Via& out);
 
 // Appends a received Via value (the top one of a request from `from`) as
