@@ -37,6 +37,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "gw/auth/digest_check.h"
 #include "gw/auth/drbg.h"
 #include "gw/auth/nonce.h"
 #include "gw/auth/nonce_count.h"
@@ -48,6 +49,7 @@
 #include "gw/net/udp.h"
 #include "gw/proxy/core.h"
 #include "gw/registrar/location.h"
+#include "gw/registrar/register_handler.h"
 #include "gw/registrar/registrar.h"
 #include "gw/sip/message.h"
 #include "gw/sip/response.h"
@@ -157,7 +159,7 @@ struct Rig {
   TimerWheel timers{clock.now};
   Sender sender;
   sip::LocalIdentity identity;
-  proxy::AuthPolicy auth_policy;
+  auth::AlgorithmPolicy auth_policy;
   proxy::ProxyPolicy policy;
   testing::RamStorage storage{4096, 16};
   users::UserStore users{storage, Arena()};
@@ -169,8 +171,12 @@ struct Rig {
   auth::NonceManager nonces{clock};
   auth::NonceCountTable counts;
   auth::Verifier verifier{nonces, counts};
-  proxy::CoreDeps deps{auth_policy, identity, users,  registrar, verifier,
-                       clock,       "imsgw",  policy, location};
+  auth::DigestCheck digest{verifier, auth_policy};
+  testing::FakeWallClock wall_clock;
+  registrar::RegisterDeps reg_deps{identity, users, digest, registrar, clock, wall_clock, "imsgw"};
+  registrar::RegisterHandler register_handler{reg_deps};
+  proxy::CoreDeps deps{digest, identity, users,  register_handler, verifier,
+                       clock,  "imsgw",  policy, location};
   proxy::Core core{deps};
   sip::TransactionConfig txn_config{.timer_c_ms = 20000, .server = "imsgw"};
   sip::TransactionLayer layer{sender, timers, core, txn_config};

@@ -438,7 +438,10 @@ bool Core::NextHop(std::string_view uri, net::Endpoint& to) {
 // configuration makes the same choice ("403 Not relaying" unless the R-URI
 // or the From is local and authenticated; we also refuse the latter, since a
 // phone has no business reaching foreign addresses through the site gateway
-// without a trunk).
+// without a trunk). One case it refuses that a stateless relay would pass:
+// both sides hanging up at once toward a caller from outside, the second
+// BYE arriving after the first ended the call record (a BYE glare; the
+// caller's own BYE already ended the dialog).
 bool Core::MayRelay(const Message& req, bool initial, const net::Endpoint& to) {
   if (deps_.proxy.trunks.Contains(to.addr)) return true;
   if (initial) return false;

@@ -106,7 +106,7 @@ std::vector<uint8_t> TcpFrame(const Peer& from, const uint8_t to_mac[6], uint32_
   f[tcp + 12] = 5 << 4;  // 20-byte header
   f[tcp + 13] = flags;
   Put16(f, tcp + 14, 8192);  // window
-  std::memcpy(&f[tcp + 20], payload.data(), payload.size());
+  if (!payload.empty()) std::memcpy(&f[tcp + 20], payload.data(), payload.size());
   // Checksum over the pseudo header (addresses, protocol, length) and the
   // segment, padded to an even length.
   sum = (from.ip >> 16) + (from.ip & 0xFFFF) + (to_ip >> 16) + (to_ip & 0xFFFF) + 6 +

@@ -469,8 +469,9 @@ TEST(Parser, SingleValueHeadersMayNotRepeat) {
         "To: <sip:d@example.com>\r\n"sv, "Call-ID: other@example.com\r\n"sv,
         "i: c1@example.com\r\n"sv, "CSeq: 2 OPTIONS\r\n"sv}) {
     SCOPED_TRACE(twice);
+    const std::string text = Request(twice);  // the views must not outlive it
     Message m;
-    EXPECT_FALSE(m.Parse(Request(twice)).ok());
+    EXPECT_FALSE(m.Parse(text).ok());
     EXPECT_EQ(m.error(), ParseError::kDuplicateHeader);
     ASSERT_NE(m.error_header(), nullptr);
     EXPECT_EQ(m.error_header()->value, Trim(twice.substr(twice.find(':') + 1)));

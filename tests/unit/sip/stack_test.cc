@@ -809,7 +809,6 @@ TEST(Stack, MalformedAndOversizedRequestsTakeATokenToo) {
   EXPECT_EQ(first.status_code(), 400);
 }
 
-
 TEST(Stack, EveryPrefixAndMutationOfARequestIsHandledSanely) {
   std::string base =
       MakeRequest("OPTIONS", "sip:192.0.2.1", kViaRport, "Subject: folded\r\n value\r\n");
